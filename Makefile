@@ -1,0 +1,32 @@
+# NeuralLimits: `make run` and `make test` are the two setup commands (see README.md).
+# Each installs what is missing on a Debian machine, builds, then runs the main job / the tests.
+
+SWIFT        ?= swift
+APT_PACKAGES := libgsl-dev liblapacke-dev libopenblas-dev gnuplot-nox pkg-config
+BIN          := .build/release/neural-limits
+
+.PHONY: run test deps release bench-kernel bench-montecarlo clean
+
+## Install missing Debian packages (only those not installed) and check for a Swift toolchain.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing$$missing"; \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "make: no 'swift' on PATH: install Swift 6 from swift.org"; exit 1; }
+
+release: deps
+	$(SWIFT) build -c release --product neural-limits
+
+## The main job: theory (NNGP/NTK in the infinite-width limit) against finite-width simulation.
+run: release
+	$(BIN) doctor
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+clean:
+	rm -rf .build

@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "NeuralLimits",
+  platforms: [.macOS(.v13)],
+  products: [
+    .library(name: "NeuralLimits", targets: ["NeuralLimits"]),
+    .executable(name: "neural-limits", targets: ["neural-limits"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    // GNU GSL. Deliberately not `pkgConfig: "gsl"`: GSL's pkg-config line adds the slow
+    // reference `-lgslcblas`; CLAPACKE links OpenBLAS, whose CBLAS symbols GSL then binds to.
+    .systemLibrary(
+      name: "CGSL",
+      providers: [.apt(["libgsl-dev"])]),
+    // LAPACKE and OpenBLAS's CBLAS (kept apart from CGSL: GSL ships its own clashing cblas.h).
+    .systemLibrary(
+      name: "CLAPACKE",
+      pkgConfig: "openblas",
+      providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
+    .target(
+      name: "NeuralLimits",
+      dependencies: ["CGSL", "CLAPACKE"],
+      swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+    .executableTarget(
+      name: "neural-limits",
+      dependencies: [
+        "NeuralLimits",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .testTarget(
+      name: "NeuralLimitsTests",
+      dependencies: ["NeuralLimits"]),
+  ]
+)

@@ -1,0 +1,36 @@
+/// Every failure the library reports: one line that names the problem.
+///
+/// The CLI prints `description` to standard error and exits with code 2.
+public enum NeuralLimitsError: Error, Equatable, CustomStringConvertible {
+  /// An argument outside its domain (negative width, NaN entry, zero repetitions, …).
+  case invalidArgument(String)
+  /// Shapes that do not fit together.
+  case dimensionMismatch(String)
+  /// A matrix that should be positive definite is not (Cholesky failed at `column`).
+  case notPositiveDefinite(column: Int, jitter: Double)
+  /// A LAPACK routine returned a non-zero `info`.
+  case lapack(routine: String, info: Int)
+  /// A GSL routine returned a non-zero status code.
+  case gsl(routine: String, status: Int32, reason: String)
+  /// A file could not be read, parsed or written.
+  case io(String)
+  /// A malformed architecture specification.
+  case architecture(String)
+  /// A request that would need more memory than the machine has.
+  case resources(String)
+
+  public var description: String {
+    switch self {
+    case .invalidArgument(let message): return "invalid argument: \(message)"
+    case .dimensionMismatch(let message): return "dimension mismatch: \(message)"
+    case .notPositiveDefinite(let column, let jitter):
+      return "matrix is not positive definite (Cholesky failed at column \(column)"
+        + (jitter > 0 ? " with jitter \(jitter))" : ")")
+    case .lapack(let routine, let info): return "LAPACK \(routine) failed with info = \(info)"
+    case .gsl(let routine, let status, let reason): return "GSL \(routine) failed (status \(status): \(reason))"
+    case .io(let message): return message
+    case .architecture(let message): return "architecture: \(message)"
+    case .resources(let message): return "resources: \(message)"
+    }
+  }
+}

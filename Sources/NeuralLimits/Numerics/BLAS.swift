@@ -1,0 +1,70 @@
+import CLAPACKE
+
+/// Matrix products through OpenBLAS's CBLAS.
+public enum BLAS {
+  /// Sets OpenBLAS's own thread count. Code that parallelises outside BLAS (one Monte Carlo
+  /// sample or kernel block per core) sets this to 1 first, so the two never oversubscribe.
+  public static func setThreads(_ n: Int) {
+    openblas_set_num_threads(Int32(max(1, n)))
+  }
+
+  /// OpenBLAS's current thread count.
+  public static var threads: Int { Int(openblas_get_num_threads()) }
+
+  /// `C ← α·op(A)·op(B) + β·C` (`dgemm`), with `op` the transpose when the flag is set.
+  public static func gemm(
+    _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
+    alpha: Double = 1, beta: Double = 0, into c: inout Matrix
+  ) {
+    let m = transposeA ? a.columns : a.rows
+    let k = transposeA ? a.rows : a.columns
+    let n = transposeB ? b.rows : b.columns
+    precondition((transposeB ? b.columns : b.rows) == k, "gemm: inner dimensions differ")
+    precondition(c.rows == m && c.columns == n, "gemm: output has the wrong shape")
+    guard m > 0, n > 0 else { return }
+    if k == 0 {
+      for idx in c.elements.indices { c.elements[idx] *= beta }
+      return
+    }
+    a.elements.withUnsafeBufferPointer { pa in
+      b.elements.withUnsafeBufferPointer { pb in
+        c.elements.withUnsafeMutableBufferPointer { pc in
+          cblas_dgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+            transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, pa.baseAddress, Int32(a.columns),
+            pb.baseAddress, Int32(b.columns), beta, pc.baseAddress, Int32(n))
+        }
+      }
+    }
+  }
+
+  /// `α·op(A)·op(B)` as a new matrix.
+  public static func product(
+    _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false, alpha: Double = 1
+  ) -> Matrix {
+    var c = Matrix(rows: transposeA ? a.columns : a.rows, columns: transposeB ? b.rows : b.columns)
+    gemm(a, transposeA: transposeA, b, transposeB: transposeB, alpha: alpha, into: &c)
+    return c
+  }
+
+  /// The Gram matrix `α·A·Aᵀ` (`dsyrk` on the upper triangle, then mirrored).
+  public static func gram(_ a: Matrix, alpha: Double = 1) -> Matrix {
+    var c = Matrix(rows: a.rows, columns: a.rows)
+    guard a.rows > 0, a.columns > 0 else { return c }
+    a.elements.withUnsafeBufferPointer { pa in
+      c.elements.withUnsafeMutableBufferPointer { pc in
+        cblas_dsyrk(
+          CblasRowMajor, CblasUpper, CblasNoTrans, Int32(a.rows), Int32(a.columns), alpha,
+          pa.baseAddress, Int32(a.columns), 0, pc.baseAddress, Int32(a.rows))
+      }
+    }
+    c.symmetrizeFromUpper()
+    return c
+  }
+}
+
+extension Matrix {
+  /// The matrix product `self · other`.
+  public static func * (a: Matrix, b: Matrix) -> Matrix { BLAS.product(a, b) }
+}

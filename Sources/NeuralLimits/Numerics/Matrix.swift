@@ -1,0 +1,145 @@
+/// A dense row-major matrix of `Double`.
+///
+/// Entry `(i, j)` is `elements[i * columns + j]`, the layout of C, NumPy (`order='C'`) and
+/// `CblasRowMajor`. Value semantics: copies are cheap until written (copy-on-write `Array`).
+public struct Matrix: Equatable, Sendable, CustomStringConvertible {
+  public let rows: Int
+  public let columns: Int
+  public var elements: [Double]
+
+  /// A `rows × columns` matrix filled with `value`.
+  public init(rows: Int, columns: Int, repeating value: Double = 0) {
+    precondition(rows >= 0 && columns >= 0, "negative matrix dimension")
+    self.rows = rows
+    self.columns = columns
+    self.elements = [Double](repeating: value, count: rows * columns)
+  }
+
+  /// A matrix from its row-major elements; throws when the count does not match.
+  public init(rows: Int, columns: Int, elements: [Double]) throws {
+    guard rows >= 0, columns >= 0, elements.count == rows * columns else {
+      throw NeuralLimitsError.dimensionMismatch(
+        "\(elements.count) elements cannot form a \(rows) × \(columns) matrix")
+    }
+    self.rows = rows
+    self.columns = columns
+    self.elements = elements
+  }
+
+  /// A matrix from nested rows, each of the same length.
+  public init(_ nested: [[Double]]) throws {
+    let columns = nested.first?.count ?? 0
+    for (index, row) in nested.enumerated() where row.count != columns {
+      throw NeuralLimitsError.dimensionMismatch(
+        "row \(index) has \(row.count) entries, row 0 has \(columns)")
+    }
+    try self.init(rows: nested.count, columns: columns, elements: nested.flatMap { $0 })
+  }
+
+  /// The `n × n` identity.
+  public static func identity(_ n: Int) -> Matrix {
+    var m = Matrix(rows: n, columns: n)
+    for i in 0..<n { m.elements[i * n + i] = 1 }
+    return m
+  }
+
+  /// A diagonal matrix.
+  public static func diagonal(_ d: [Double]) -> Matrix {
+    var m = Matrix(rows: d.count, columns: d.count)
+    for (i, v) in d.enumerated() { m.elements[i * d.count + i] = v }
+    return m
+  }
+
+  @inlinable
+  public subscript(row: Int, column: Int) -> Double {
+    get { elements[row * columns + column] }
+    set { elements[row * columns + column] = newValue }
+  }
+
+  /// Row `i` as an array.
+  public func row(_ i: Int) -> [Double] {
+    Array(elements[(i * columns)..<((i + 1) * columns)])
+  }
+
+  /// Rows as nested arrays (for JSON output and tests).
+  public var nested: [[Double]] { (0..<rows).map(row) }
+
+  /// The main diagonal of a square matrix.
+  public var diagonal: [Double] { (0..<Swift.min(rows, columns)).map { self[$0, $0] } }
+
+  public var transposed: Matrix {
+    var t = Matrix(rows: columns, columns: rows)
+    for i in 0..<rows {
+      for j in 0..<columns { t.elements[j * rows + i] = elements[i * columns + j] }
+    }
+    return t
+  }
+
+  /// Rows `range` as a new matrix.
+  public func rows(_ range: Range<Int>) -> Matrix {
+    var m = Matrix(rows: range.count, columns: columns)
+    m.elements = Array(elements[(range.lowerBound * columns)..<(range.upperBound * columns)])
+    return m
+  }
+
+  /// The rows of `self` followed by the rows of `other`.
+  public func stacked(with other: Matrix) throws -> Matrix {
+    guard other.columns == columns || rows == 0 || other.rows == 0 else {
+      throw NeuralLimitsError.dimensionMismatch(
+        "cannot stack a \(rows) × \(columns) matrix on a \(other.rows) × \(other.columns) one")
+    }
+    return try Matrix(rows: rows + other.rows, columns: Swift.max(columns, other.columns),
+                      elements: elements + other.elements)
+  }
+
+  /// Throws unless every entry is finite; `name` goes into the message.
+  public func validateFinite(_ name: String) throws {
+    if let index = elements.firstIndex(where: { !$0.isFinite }) {
+      throw NeuralLimitsError.invalidArgument(
+        "\(name) has a non-finite entry \(elements[index]) at row \(index / Swift.max(columns, 1)), column \(index % Swift.max(columns, 1))")
+    }
+  }
+
+  /// Largest absolute entry of `self - other`.
+  public func maxAbsDifference(_ other: Matrix) -> Double {
+    zip(elements, other.elements).reduce(0) { Swift.max($0, abs($1.0 - $1.1)) }
+  }
+
+  /// Frobenius norm.
+  public var frobeniusNorm: Double { elements.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+
+  /// Copies the upper triangle onto the lower one (for results computed on `j ≥ i` only).
+  public mutating func symmetrizeFromUpper() {
+    precondition(rows == columns)
+    let n = rows
+    elements.withUnsafeMutableBufferPointer { a in
+      for i in 0..<n { for j in 0..<i { a[i * n + j] = a[j * n + i] } }
+    }
+  }
+
+  public var description: String {
+    nested.map { $0.map { String($0) }.joined(separator: "\t") }.joined(separator: "\n")
+  }
+}
+
+extension Matrix {
+  public static func + (a: Matrix, b: Matrix) -> Matrix {
+    precondition(a.rows == b.rows && a.columns == b.columns, "shape mismatch in +")
+    var c = a
+    for k in c.elements.indices { c.elements[k] += b.elements[k] }
+    return c
+  }
+
+  public static func - (a: Matrix, b: Matrix) -> Matrix {
+    precondition(a.rows == b.rows && a.columns == b.columns, "shape mismatch in -")
+    var c = a
+    for k in c.elements.indices { c.elements[k] -= b.elements[k] }
+    return c
+  }
+
+  public static func * (s: Double, a: Matrix) -> Matrix {
+    var c = a
+    for k in c.elements.indices { c.elements[k] *= s }
+    return c
+  }
+}

@@ -1,0 +1,25 @@
+import CGSL
+
+/// Special functions from GSL, with GSL's error reporting (`gsl_sf_*_e`) turned into throws.
+public enum SpecialFunctions {
+  /// `Γ(x)`.
+  public static func gamma(_ x: Double) throws -> Double {
+    GSL.prepare()
+    var result = gsl_sf_result()
+    try GSL.check(gsl_sf_gamma_e(x, &result), "gsl_sf_gamma_e")
+    return result.val
+  }
+
+  /// `erf(x)`.
+  public static func erf(_ x: Double) -> Double {
+    gsl_sf_erf(x)
+  }
+
+  /// The double factorial `n!! = n·(n−2)·…` with `(−1)!! = 0!! = 1`.
+  public static func doubleFactorial(_ n: Int) -> Double {
+    var p = 1.0
+    var k = n
+    while k > 1 { p *= Double(k); k -= 2 }
+    return p
+  }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import NeuralLimits
+
+/// A fresh temporary folder for one test.
+func temporaryFolder() -> String {
+  let path = NSTemporaryDirectory() + "neural-limits-tests-" + UUID().uuidString
+  try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  return path
+}
+
+@Suite("CSV, NPY and JSON")
+struct FileFormatTests {
+  let sample = try! Matrix([[1.5, -2, 0.1], [1e-300, .pi, -0.0]])
+
+  @Test("CSV round trip is exact; headers and comments are skipped")
+  func csvRoundTrip() throws {
+    let path = temporaryFolder() + "/m.csv"
+    try CSV.write(sample, to: path)
+    #expect(try CSV.read(path) == sample)
+    #expect(try CSV.parse("x,y\n# comment\n1,2\n\n3,4\n") == (try Matrix([[1, 2], [3, 4]])))
+  }
+
+  @Test("Malformed CSV gives a one-line error naming the line")
+  func csvErrors() {
+    #expect(throws: NeuralLimitsError.io("t: line 3, field 2: 'abc' is not a number")) {
+      try CSV.parse("1,2\n3,4\n5,abc\n", name: "t")
+    }
+    #expect(throws: NeuralLimitsError.io("t: line 2 has 3 fields, earlier lines have 2")) {
+      try CSV.parse("1,2\n3,4,5\n", name: "t")
+    }
+    #expect(throws: NeuralLimitsError.self) { try CSV.parse("", name: "t") }
+    #expect(throws: NeuralLimitsError.self) { try CSV.read("/nonexistent/file.csv") }
+  }
+
+  @Test("NPY round trip is exact; the header is 64-byte aligned")
+  func npyRoundTrip() throws {
+    let data = NPY.encode(sample)
+    let headerLength = Int(data[8]) | Int(data[9]) << 8
+    #expect((10 + headerLength) % 64 == 0)
+    #expect(try NPY.decode(data) == sample)
+    let path = temporaryFolder() + "/m.npy"
+    try NPY.write(sample, to: path)
+    #expect(try readMatrix(path) == sample)
+  }
+
+  @Test("NPY written by NumPy: <f4, Fortran order and 1-D shape decode")
+  func npyVariants() throws {
+    // np.array([[1, 2], [3, 4]], dtype='<f4', order='F'): data column-major 1, 3, 2, 4.
+    var header = "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }"
+    header += String(repeating: " ", count: 64 - (10 + header.utf8.count + 1) % 64) + "\n"
+    var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8))
+    for v in [Float(1), 3, 2, 4] { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+    #expect(try NPY.decode(data) == (try Matrix([[1, 2], [3, 4]])))
+  }
+
+  @Test("Malformed NPY gives a clear error")
+  func npyErrors() {
+    #expect(throws: NeuralLimitsError.self) { try NPY.decode(Data("not numpy".utf8)) }
+    var truncated = NPY.encode(sample)
+    truncated.removeLast(3)
+    #expect(throws: NeuralLimitsError.io("npy: not a valid .npy file: expected 48 data bytes for shape (2, 3), found 45")) {
+      try NPY.decode(truncated)
+    }
+    var wrongType = NPY.encode(sample)
+    wrongType.replaceSubrange(22..<24, with: Array("c8".utf8))  // '<f8' → '<c8'
+    #expect(throws: NeuralLimitsError.self) { try NPY.decode(wrongType) }
+  }
+
+  @Test("Atomic writes replace the file whole and leave no temporary files")
+  func atomic() throws {
+    let folder = temporaryFolder()
+    try AtomicFile.write("first", to: folder + "/out.txt")
+    try AtomicFile.write("second", to: folder + "/out.txt")
+    #expect(try String(contentsOfFile: folder + "/out.txt", encoding: .utf8) == "second")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["out.txt"])
+    #expect(throws: NeuralLimitsError.self) { try AtomicFile.write("x", to: "/nonexistent/folder/out.txt") }
+  }
+
+  @Test("JSON keeps float64 values exactly and writes NaN as null")
+  func json() {
+    let value = JSONValue.object([("a", .number(0.1)), ("b", .array([.number(.nan), .integer(3)])), ("s", .string("q\"\n"))])
+    #expect(value.serialized() == #"{"a": 0.1, "b": [null, 3], "s": "q\"\n"}"#)
+    #expect(Double(JSONValue.number(1 / 3.0).serialized()) == 1 / 3.0)
+  }
+}
