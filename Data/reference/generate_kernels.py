@@ -258,22 +258,17 @@ ACTIVATIONS = [
 ] + [f"monomial(degree={k})" for k in range(6)] \
   + [f"rectified_monomial(degree={k})" for k in range(4)]
 
-# (w_std, b_std) choices. Activations whose kernels grow super-linearly with
-# the input variance use smaller weights so depth-3 values stay moderate.
+# (w_std, b_std) choices. Activations whose kernels grow like a power or an
+# exponential of the input variance get smaller weights, chosen so the depth-3
+# values stay moderate (roughly <= 1e12) instead of overflowing.
 WEIGHTS = [(1.5, 0.05), (1.0, 0.0), (2.0, 0.5)]
-GROWING_WEIGHTS = [(1.0, 0.05), (0.8, 0.0), (0.6, 0.3)]
-
-
-def is_growing(act):
-    """exp, monomials of degree >= 3 and rectified monomials of degree >= 2."""
-    degree = re.search(r"degree=(\d+)", act)
-    if act.startswith("exp"):
-        return True
-    if act.startswith("monomial"):
-        return int(degree.group(1)) >= 3
-    if act.startswith("rectified_monomial"):
-        return int(degree.group(1)) >= 2
-    return False
+WEIGHTS_FOR = {
+    "exp": [(0.5, 0.05), (0.3, 0.0), (0.4, 0.2)],
+    "monomial(degree=2)": [(0.75, 0.05), (0.6, 0.0), (0.7, 0.3)],
+    "monomial(degree=3)": [(0.6, 0.05), (0.5, 0.0), (0.55, 0.3)],
+    "monomial(degree=4)": [(0.55, 0.05), (0.45, 0.0), (0.5, 0.3)],
+    "monomial(degree=5)": [(0.5, 0.05), (0.4, 0.0), (0.45, 0.3)],
+}
 
 
 def tag(text):
@@ -303,7 +298,7 @@ def case_specs():
     reversed_mlps = {("relu", 3, (1.5, 0.05)), ("erf", 3, (1.5, 0.05)), ("gelu", 3, (2.0, 0.5))}
     for act in ACTIVATIONS:
         for depth in (1, 3):
-            for w, b in GROWING_WEIGHTS if is_growing(act) else WEIGHTS:
+            for w, b in WEIGHTS_FOR.get(act, WEIGHTS):
                 name = f"{tag(act)}_depth{depth}_w{w}_b{b}"
                 yield name, mlp(act, depth, w, b), {"reverse": (act, depth, (w, b)) in reversed_mlps}
 

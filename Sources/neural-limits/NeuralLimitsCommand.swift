@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NeuralLimits
 
 @main
@@ -13,5 +14,30 @@ struct NeuralLimitsCommand: ParsableCommand {
       Errors are one line on standard error, with exit code 2.
       """,
     version: neuralLimitsVersion,
-    subcommands: [Doctor.self])
+    subcommands: [KernelCommand.self, LayersCommand.self, Doctor.self])
+
+  /// Runs the command; every error is one line on standard error with exit code 2
+  /// (`--help` and `--version` exit 0).
+  static func main() {
+    AtomicFile.installInterruptCleanup()
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch let error as NeuralLimitsError {
+      fail("\(error)")
+    } catch {
+      let code = exitCode(for: error)
+      if code == .success {
+        print(fullMessage(for: error))
+        Foundation.exit(0)
+      }
+      let message = fullMessage(for: error)
+      fail(message.split(separator: "\n").first.map(String.init) ?? message)
+    }
+  }
+
+  static func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("neural-limits: \(message)\n".utf8))
+    Foundation.exit(2)
+  }
 }

@@ -1,0 +1,156 @@
+/// Every layer the architecture language knows: its name, parameters (with defaults and
+/// domains) and how to build it. `neural-limits layers` prints this table; the parser
+/// validates arguments against it, so the two never disagree.
+public struct LayerEntry: Sendable {
+  public let name: String
+  public let summary: String
+  public let parameters: [Parameter]
+  let make: @Sendable (Arguments) throws -> any PrimitiveLayer
+
+  /// One parameter of a layer.
+  public struct Parameter: Sendable {
+    public let name: String
+    public let domain: Domain
+    /// The default as written in the language; `nil`: optional with no default (e.g. `width`).
+    public let defaultValue: String?
+    public let summary: String
+  }
+
+  /// What values a parameter takes.
+  public enum Domain: Sendable, CustomStringConvertible {
+    /// A finite real in the range; `lowerOpen` excludes the lower bound.
+    case real(ClosedRange<Double>, lowerOpen: Bool = false)
+    case integer(ClosedRange<Int>)
+    case choice([String])
+
+    public var description: String {
+      switch self {
+      case .real(let r, let open):
+        let lo = r.lowerBound == -.infinity ? "(-inf" : (open ? "(" : "[") + "\(r.lowerBound)"
+        let hi = r.upperBound == .infinity ? "inf)" : "\(r.upperBound)]"
+        return "real in \(lo), \(hi)"
+      case .integer(let r): return "integer in [\(r.lowerBound), \(r.upperBound == .max ? "inf" : String(r.upperBound))]"
+      case .choice(let options): return options.joined(separator: "|")
+      }
+    }
+  }
+
+  /// A usage line such as `dense(w_std=1, b_std=0, parameterization=ntk|standard, width=INT)`.
+  public var usage: String {
+    guard !parameters.isEmpty else { return name }
+    return name + "(" + parameters.map { p in
+      "\(p.name)=" + (p.defaultValue ?? { if case .integer = p.domain { return "INT" }; return "?" }())
+    }.joined(separator: ", ") + ")"
+  }
+}
+
+/// The validated arguments of one layer in a specification.
+public struct Arguments: Sendable {
+  let layer: String
+  let values: [String: String]
+
+  func real(_ key: String) -> Double? { values[key].flatMap(Double.init) }
+  func integer(_ key: String) -> Int? { values[key].flatMap { Int($0) } }
+  func text(_ key: String) -> String? { values[key] }
+}
+
+private let finite = -Double.infinity...Double.infinity
+private let nonNegative = 0.0...Double.infinity
+
+public enum LayerCatalogue {
+  public static let entries: [LayerEntry] = [
+    LayerEntry(name: "dense", summary: "fully connected layer; NNGP w²Σ + b², NTK per parameterization", parameters: [
+      .init(name: "w_std", domain: .real(nonNegative), defaultValue: "1", summary: "weight standard deviation"),
+      .init(name: "b_std", domain: .real(nonNegative), defaultValue: "0", summary: "bias standard deviation (0: no bias)"),
+      .init(name: "parameterization", domain: .choice(["ntk", "standard"]), defaultValue: "ntk", summary: "weight scaling"),
+      .init(name: "width", domain: .integer(1...Int.max), defaultValue: nil, summary: "output width (default: the network's width)"),
+    ]) { a in
+      Dense(wStd: a.real("w_std") ?? 1, bStd: a.real("b_std") ?? 0,
+            parameterization: Parameterization(rawValue: a.text("parameterization") ?? "ntk")!, width: a.integer("width"))
+    },
+    LayerEntry(name: "relu", summary: "max(x, 0)", parameters: []) { _ in ReLU() },
+    LayerEntry(name: "leaky_relu", summary: "x for x > 0, alpha·x otherwise", parameters: [
+      .init(name: "alpha", domain: .real(0...1), defaultValue: "0.01", summary: "negative slope"),
+    ]) { a in LeakyReLU(alpha: a.real("alpha") ?? 0.01) },
+    LayerEntry(name: "abrelu", summary: "b·x for x > 0, a·x otherwise", parameters: [
+      .init(name: "a", domain: .real(finite), defaultValue: "0", summary: "negative slope"),
+      .init(name: "b", domain: .real(finite), defaultValue: "1", summary: "positive slope"),
+    ]) { a in PiecewiseLinear(a: a.real("a") ?? 0, b: a.real("b") ?? 1) },
+    LayerEntry(name: "shaped_relu", summary: "ReLU with slopes 1 ± c/√n (Li, Nica & Roy 2022)", parameters: [
+      .init(name: "c", domain: .real(finite), defaultValue: "1", summary: "shape constant"),
+      .init(name: "width", domain: .integer(1...Int.max), defaultValue: nil, summary: "n (default: the network's width)"),
+    ]) { a in ShapedReLU(c: a.real("c") ?? 1, width: a.integer("width")) },
+    LayerEntry(name: "abs", summary: "|x|", parameters: []) { _ in Abs() },
+    LayerEntry(name: "erf", summary: "a·erf(b·x) + c", parameters: [
+      .init(name: "a", domain: .real(finite), defaultValue: "1", summary: "amplitude"),
+      .init(name: "b", domain: .real(finite), defaultValue: "1", summary: "input scale"),
+      .init(name: "c", domain: .real(finite), defaultValue: "0", summary: "offset"),
+    ]) { a in Erf(a: a.real("a") ?? 1, b: a.real("b") ?? 1, c: a.real("c") ?? 0) },
+    LayerEntry(name: "sigmoid_like", summary: "½·erf(x/2.4020563531719796) + ½", parameters: []) { _ in Erf.sigmoidLike },
+    LayerEntry(name: "gelu", summary: "x·Φ(x) (exact)", parameters: []) { _ in Gelu() },
+    LayerEntry(name: "sin", summary: "a·sin(b·x + c)", parameters: [
+      .init(name: "a", domain: .real(finite), defaultValue: "1", summary: "amplitude"),
+      .init(name: "b", domain: .real(finite), defaultValue: "1", summary: "frequency"),
+      .init(name: "c", domain: .real(finite), defaultValue: "0", summary: "phase"),
+    ]) { a in Sine(a: a.real("a") ?? 1, b: a.real("b") ?? 1, c: a.real("c") ?? 0) },
+    LayerEntry(name: "cos", summary: "a·cos(b·x + c)", parameters: [
+      .init(name: "a", domain: .real(finite), defaultValue: "1", summary: "amplitude"),
+      .init(name: "b", domain: .real(finite), defaultValue: "1", summary: "frequency"),
+      .init(name: "c", domain: .real(finite), defaultValue: "0", summary: "phase"),
+    ]) { a in Sine.cosine(a: a.real("a") ?? 1, b: a.real("b") ?? 1, c: a.real("c") ?? 0) },
+    LayerEntry(name: "rbf", summary: "√2·sin(√(2γ)·x + π/4); NNGP exp(−γ‖x − x'‖²)", parameters: [
+      .init(name: "gamma", domain: .real(nonNegative, lowerOpen: true), defaultValue: "1", summary: "inverse length scale"),
+    ]) { a in RBF(gamma: a.real("gamma") ?? 1) },
+    LayerEntry(name: "exp", summary: "a·exp(b·x)", parameters: [
+      .init(name: "a", domain: .real(finite), defaultValue: "1", summary: "amplitude"),
+      .init(name: "b", domain: .real(finite), defaultValue: "1", summary: "rate"),
+    ]) { a in Exponential(a: a.real("a") ?? 1, b: a.real("b") ?? 1) },
+    LayerEntry(name: "identity", summary: "x", parameters: []) { _ in Identity() },
+    LayerEntry(name: "sign", summary: "sign(x); zero derivative, so no NTK passes", parameters: []) { _ in Sign() },
+    LayerEntry(name: "monomial", summary: "x^degree", parameters: [
+      .init(name: "degree", domain: .integer(0...10), defaultValue: "2", summary: "power"),
+    ]) { a in Monomial(degree: a.integer("degree") ?? 2) },
+    LayerEntry(name: "rectified_monomial", summary: "max(x, 0)^degree (arc-cosine kernel of that order)", parameters: [
+      .init(name: "degree", domain: .integer(0...10), defaultValue: "1", summary: "power"),
+    ]) { a in RectifiedMonomial(degree: a.integer("degree") ?? 1) },
+    LayerEntry(name: "tanh", summary: "tanh(x), by Gauss–Hermite quadrature", parameters: [
+      .init(name: "degree", domain: .integer(2...400), defaultValue: "64", summary: "quadrature nodes per axis"),
+    ]) { a in try NumericalActivation.tanh(degree: a.integer("degree") ?? 64) },
+    LayerEntry(name: "softplus", summary: "log(1 + eˣ), by Gauss–Hermite quadrature", parameters: [
+      .init(name: "degree", domain: .integer(2...400), defaultValue: "64", summary: "quadrature nodes per axis"),
+    ]) { a in try NumericalActivation.softplus(degree: a.integer("degree") ?? 64) },
+    LayerEntry(name: "swish", summary: "x·sigmoid(x), by Gauss–Hermite quadrature", parameters: [
+      .init(name: "degree", domain: .integer(2...400), defaultValue: "64", summary: "quadrature nodes per axis"),
+    ]) { a in try NumericalActivation.swish(degree: a.integer("degree") ?? 64) },
+    LayerEntry(name: "layernorm", summary: "normalise over features (after a dense layer)", parameters: [
+      .init(name: "eps", domain: .real(nonNegative), defaultValue: "1e-12", summary: "added to the variance"),
+    ]) { a in LayerNorm(epsilon: a.real("eps") ?? 1e-12) },
+    LayerEntry(name: "dropout", summary: "training-mode dropout with drop probability rate", parameters: [
+      .init(name: "rate", domain: .real(0...0.999999), defaultValue: "0.1", summary: "probability of dropping a unit"),
+    ]) { a in Dropout(rate: a.real("rate") ?? 0.1) },
+  ]
+
+  /// The entry named `name`.
+  public static func entry(_ name: String) -> LayerEntry? { entries.first { $0.name == name } }
+
+  /// Checks every argument against the entry's domain and builds the layer.
+  static func build(_ entry: LayerEntry, _ values: [String: String]) throws -> any PrimitiveLayer {
+    for (key, raw) in values.sorted(by: { $0.key < $1.key }) {
+      guard let parameter = entry.parameters.first(where: { $0.name == key }) else {
+        let known = entry.parameters.map(\.name)
+        throw NeuralLimitsError.architecture(
+          "\(entry.name) has no parameter '\(key)'" + (known.isEmpty ? " (it takes none)" : " (it takes \(known.joined(separator: ", ")))"))
+      }
+      let bad = { NeuralLimitsError.architecture("\(entry.name)(\(key)=\(raw)): \(key) must be a \(parameter.domain)") }
+      switch parameter.domain {
+      case .real(let range, let lowerOpen):
+        guard let v = Double(raw), v.isFinite, range.contains(v), !(lowerOpen && v == range.lowerBound) else { throw bad() }
+      case .integer(let range):
+        guard let v = Int(raw), range.contains(v) else { throw bad() }
+      case .choice(let options):
+        guard options.contains(raw) else { throw bad() }
+      }
+    }
+    return try entry.make(Arguments(layer: entry.name, values: values))
+  }
+}

@@ -1,0 +1,29 @@
+/// Which kernels to compute.
+public struct KernelKinds: OptionSet, Sendable {
+  public let rawValue: Int
+  public init(rawValue: Int) { self.rawValue = rawValue }
+  /// The NNGP kernel `Σ` (always computed: every other kernel needs it).
+  public static let nngp = KernelKinds(rawValue: 1)
+  /// The neural tangent kernel `Θ`.
+  public static let ntk = KernelKinds(rawValue: 2)
+}
+
+extension Layer {
+  /// The infinite-width NNGP and NTK of the network between inputs `x1` (rows) and `x2`
+  /// (columns; `x1` again when `nil`), with neural-tangents' conventions: input kernel
+  /// `x·x'ᵀ/d`, NTK starting at 0.
+  ///
+  /// `hiddenWidth` is the finite width `n` that width-dependent layers (standard
+  /// parameterization without explicit widths, the shaped ReLU) read; `nil` is the limit.
+  /// Throws on non-finite inputs, mismatched shapes, unplaceable layers, and a result that is
+  /// not finite (overflow, e.g. `exp` layers on large inputs).
+  public func kernels(_ x1: Matrix, _ x2: Matrix? = nil, get kinds: KernelKinds = [.nngp, .ntk],
+                      hiddenWidth: Int? = nil) throws -> KernelState {
+    let program = try KernelProgram(graph, inputWidth: x1.columns, hiddenWidth: hiddenWidth)
+    var state = try KernelState(x1: x1, x2: x2, ntk: kinds.contains(.ntk))
+    try KernelEvaluator.evaluate(program.root, slots: program.slotCount, &state)
+    try state.nngp.validateFinite("the NNGP result (overflow?)")
+    try state.ntk?.validateFinite("the NTK result (overflow?)")
+    return state
+  }
+}

@@ -1,0 +1,92 @@
+/// `φ(x) = b·x` for `x > 0`, `a·x` for `x < 0`: ReLU `(0, 1)`, leaky ReLU `(α, 1)`, `|x|` `(−1, 1)`,
+/// neural-tangents' `ABRelu(a, b)`, and the shaped ReLU.
+///
+/// With `θ = arccos c` (Cho & Saul 2009, arc-cosine kernel of order 1):
+/// `Σ' = √(q1q2)·[(a−b)²/(2π)·(sin θ − θ·c) + (a²+b²)/2·c]`,
+/// `E[φ'φ'] = (a²+b²)/2 − (a−b)²·θ/(2π)`.
+public struct PiecewiseLinear: Activation {
+  public let a: Double
+  public let b: Double
+  public let specification: String
+
+  public init(a: Double, b: Double, specification: String? = nil) {
+    self.a = a
+    self.b = b
+    self.specification = specification ?? "abrelu(a=\(a), b=\(b))"
+  }
+
+  @inline(__always) public func value(_ x: Double) -> Double { x > 0 ? b * x : a * x }
+  @inline(__always) public func derivative(_ x: Double) -> Double { x > 0 ? b : (x < 0 ? a : 0) }
+
+  @inline(__always)
+  public func dual(_ c12: Double, _ q1: Double, _ q2: Double) -> (nngp: Double, derivative: Double) {
+    PiecewiseLinear.dual(a: a, b: b, c12, q1, q2)
+  }
+
+  @inline(__always)
+  static func dual(a: Double, b: Double, _ c12: Double, _ q1: Double, _ q2: Double) -> (nngp: Double, derivative: Double) {
+    let g = PairGeometry(c12, q1, q2)
+    let d2 = (a - b) * (a - b) / (2 * Double.pi), s2 = (a * a + b * b) / 2
+    return (g.root * (d2 * (g.sine - g.angle * g.c) + s2 * g.c), s2 - d2 * g.angle)
+  }
+}
+
+/// `relu`: `max(x, 0)`.
+public func ReLU() -> PiecewiseLinear { PiecewiseLinear(a: 0, b: 1, specification: "relu") }
+
+/// `leaky_relu(alpha)`: `x` for `x > 0`, `α·x` otherwise.
+public func LeakyReLU(alpha: Double) -> PiecewiseLinear {
+  PiecewiseLinear(a: alpha, b: 1, specification: "leaky_relu(alpha=\(alpha))")
+}
+
+/// `abs`: `|x|`.
+public func Abs() -> PiecewiseLinear { PiecewiseLinear(a: -1, b: 1, specification: "abs") }
+
+/// The shaped ReLU of Li, Nica & Roy (2022): slopes `s₊ = 1 + c/√n` and `s₋ = 1 − c/√n`, so that
+/// a network of depth proportional to its width `n` has a covariance SDE limit. Both sides are
+/// the piecewise-linear layer at these slopes; `n` is `width` when given, else the network's
+/// hidden width on the kernel side and the layer's input width at finite width (so theory and
+/// simulation use the same `n`).
+public struct ShapedReLU: PointwiseKernel {
+  public let c: Double
+  public let width: Int?
+
+  public init(c: Double, width: Int? = nil) {
+    self.c = c
+    self.width = width
+  }
+
+  public var specification: String {
+    "shaped_relu(c=\(c)" + (width.map { ", width=\($0))" } ?? ")")
+  }
+
+  /// The piecewise-linear activation with slopes `1 ∓ c/√n`.
+  public func slopes(width n: Int) -> PiecewiseLinear {
+    let shift = c / Double(n).squareRoot()
+    return PiecewiseLinear(a: 1 - shift, b: 1 + shift)
+  }
+
+  public func outputWidth(_ context: LayerContext) throws -> Int? {
+    guard width ?? context.hiddenWidth != nil else {
+      throw NeuralLimitsError.architecture("shaped_relu needs a width: write shaped_relu(c=…, width=n) or give the network a width")
+    }
+    return context.inputWidth
+  }
+
+  public func transform(_ tile: KernelTile, context: LayerContext) {
+    // outputWidth(_:) has checked that one of the two widths is known.
+    slopes(width: width ?? context.hiddenWidth!).transform(tile, context: context)
+  }
+
+  public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int,
+                      random: RandomStream, cache: inout [Double]) -> Matrix {
+    slopes(width: width ?? input.columns).forward(input, parameters: parameters, outputWidth: outputWidth,
+                                                  random: random, cache: &cache)
+  }
+
+  public func backward(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
+                       cache: [Double], copies: Int) -> Matrix {
+    slopes(width: width ?? input.columns).backward(cotangent, input: input, output: output, parameters: parameters,
+                                                   cache: cache, copies: copies)
+  }
+}

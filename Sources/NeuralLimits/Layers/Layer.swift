@@ -1,0 +1,100 @@
+/// A network or a piece of one.
+///
+/// Every layer is defined once and gives both sides of the theory (DEVELOPERS.md's rule):
+/// its kernel map (how NNGP `Σ` and NTK `Θ` transform) and its finite-width behaviour
+/// (initialisation, forward pass, backward pass). Both the analytic evaluator and the Monte Carlo
+/// sampler walk the same `LayerGraph`; combinators only describe structure.
+public protocol Layer: Sendable {
+  /// The structure: a primitive, a chain, or a scaled sum of branches.
+  var graph: LayerGraph { get }
+}
+
+/// The structure of a network, shared by the kernel evaluator and the finite-width sampler.
+public indirect enum LayerGraph: Sendable {
+  /// One primitive layer.
+  case primitive(any PrimitiveLayer)
+  /// Layers applied one after another; `.serial([])` is the identity.
+  case serial([LayerGraph])
+  /// `Σₖ scaleₖ · branchₖ(x)` with independently initialised branches. Its kernel is
+  /// `Σₖ scaleₖ² Kₖ` (NNGP and NTK alike), exact when the branches are independent given the
+  /// input, e.g. each starts with a dense layer (as in neural-tangents' `FanInSum`).
+  case sum([Branch])
+
+  /// One term of a `.sum`.
+  public struct Branch: Sendable {
+    /// `λ`, or a schedule that `Repeat` resolves per block (outside any repetition: `l = L = 1`).
+    public let scale: ResidualScale
+    public let graph: LayerGraph
+    public init(scale: ResidualScale, _ graph: LayerGraph) {
+      self.scale = scale
+      self.graph = graph
+    }
+  }
+
+  /// The primitives in the order both evaluators visit them.
+  public var primitives: [any PrimitiveLayer] {
+    switch self {
+    case .primitive(let p): return [p]
+    case .serial(let items): return items.flatMap(\.primitives)
+    case .sum(let branches): return branches.flatMap(\.graph.primitives)
+    }
+  }
+}
+
+/// A layer that is not made of other layers.
+///
+/// Kernel side: a primitive is either `PointwiseKernel` (its map acts on each kernel entry given
+/// the two variances, so a chain of them can be fused per entry) or `StateKernel` (it needs the
+/// whole state). Finite side: the requirements below, with defaults for parameterless layers.
+public protocol PrimitiveLayer: Layer {
+  /// How the layer is written in the architecture language, e.g. `dense(w_std=1.5, b_std=0.05)`.
+  var specification: String { get }
+
+  /// The channel count after the layer (`nil`: infinite, kernel side only). Throws when the
+  /// layer cannot be placed there (e.g. standard parameterisation with no known input width).
+  func outputWidth(_ context: LayerContext) throws -> Int?
+
+  // MARK: finite width
+
+  /// Number of trainable parameters at these widths.
+  func parameterCount(inputWidth: Int, outputWidth: Int) -> Int
+
+  /// Draws the initial parameters.
+  func initialize(_ parameters: UnsafeMutableBufferPointer<Double>, inputWidth: Int, outputWidth: Int,
+                  random: RandomStream)
+
+  /// The forward pass on a batch (`batch × inputWidth` → `batch × outputWidth`). `cache`
+  /// receives whatever `backward` needs beyond input and output (dropout masks, …).
+  func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int,
+               random: RandomStream, cache: inout [Double]) -> Matrix
+
+  /// The vector–Jacobian product with respect to the input. `cotangent` has `batch·copies` rows,
+  /// row `x·copies + a` holding output `a`'s cotangent for input `x`.
+  func backward(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
+                cache: [Double], copies: Int) -> Matrix
+
+  /// Adds `Σₐ ∂fₐ(x)/∂θ · ∂fₐ(x')/∂θ` over this layer's parameters θ to `ntk` (`batch × batch`),
+  /// from the layer's input and the cotangents of its output (layout as in `backward`).
+  func accumulateNTK(input: Matrix, cotangent: Matrix, copies: Int, into ntk: inout Matrix)
+}
+
+extension PrimitiveLayer {
+  public var graph: LayerGraph { .primitive(self) }
+
+  public func outputWidth(_ context: LayerContext) throws -> Int? { context.inputWidth }
+  public func parameterCount(inputWidth: Int, outputWidth: Int) -> Int { 0 }
+  public func initialize(_ parameters: UnsafeMutableBufferPointer<Double>, inputWidth: Int, outputWidth: Int,
+                         random: RandomStream) {}
+  public func accumulateNTK(input: Matrix, cotangent: Matrix, copies: Int, into ntk: inout Matrix) {}
+}
+
+/// A kernel map that acts entry by entry: `(Σ, Θ) ↦ (Σ', Θ')` given the variances `q1, q2`.
+public protocol PointwiseKernel: PrimitiveLayer {
+  /// Transforms the tile in place.
+  func transform(_ tile: KernelTile, context: LayerContext)
+}
+
+/// A kernel map that needs the whole state (e.g. dropout, which treats the diagonal apart).
+public protocol StateKernel: PrimitiveLayer {
+  func transform(_ state: inout KernelState, context: LayerContext) throws
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import NeuralLimits
+
+/// How results are written.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+  case json, csv, npy, table
+}
+
+/// Writes named matrices in `format`, to standard output or atomically under `out`.
+func write(_ named: [(String, Matrix)], format: OutputFormat, out: String?) throws {
+  switch format {
+  case .json:
+    let text = JSONValue.object(named.map { ($0.0, JSONValue.matrix($0.1)) }).serialized(pretty: true) + "\n"
+    try emit(text, to: out)
+  case .table:
+    try emit(named.map { "\($0.0):\n" + table($0.1) }.joined(separator: "\n"), to: out)
+  case .csv:
+    if let out {
+      try makeFolder(out)
+      for (name, m) in named { try CSV.write(m, to: out + "/\(name).csv") }
+    } else {
+      print(named.map { "# \($0.0)\n" + CSV.format($0.1) }.joined(), terminator: "")
+    }
+  case .npy:
+    guard let out else { throw NeuralLimitsError.invalidArgument("--format npy needs --out DIR") }
+    try makeFolder(out)
+    for (name, m) in named { try NPY.write(m, to: out + "/\(name).npy") }
+  }
+}
+
+/// Text to standard output, or atomically to a file.
+func emit(_ text: String, to path: String?) throws {
+  if let path { try AtomicFile.write(text, to: path) } else { print(text, terminator: "") }
+}
+
+func makeFolder(_ path: String) throws {
+  do {
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  } catch {
+    throw NeuralLimitsError.io("cannot create folder \(path): \(error.localizedDescription)")
+  }
+}
+
+/// Aligned columns with 6 significant digits.
+func table(_ m: Matrix) -> String {
+  (0..<m.rows).map { i in
+    m.row(i).map { String(format: "%12.6g", $0) }.joined(separator: " ")
+  }.joined(separator: "\n") + "\n"
+}
