@@ -25,13 +25,22 @@ let package = Package(
     .target(
       name: "NeuralLimits",
       dependencies: ["CGSL", "CLAPACKE"],
-      swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+      swiftSettings: [
+        // √ without errno: lets the kernel loops (√, ÷, selects) vectorise instead of calling libm.
+        .unsafeFlags(["-Xcc", "-fno-math-errno", "-Xllvm", "-force-vector-interleave=4"]),
+        .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+      ]),
     .executableTarget(
       name: "neural-limits",
       dependencies: [
         "NeuralLimits",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    // Side-by-side benchmarks against neural-tangents (see Benchmarks/README.md).
+    .executableTarget(
+      name: "neural-limits-benchmark",
+      dependencies: ["NeuralLimits"],
+      path: "Benchmarks/Swift"),
     .testTarget(
       name: "NeuralLimitsTests",
       dependencies: ["NeuralLimits"]),

@@ -114,14 +114,14 @@ public enum LayerCatalogue {
       .init(name: "degree", domain: .integer(0...10), defaultValue: "1", summary: "power"),
     ]) { a in RectifiedMonomial(degree: a.integer("degree") ?? 1) },
     LayerEntry(name: "tanh", summary: "tanh(x), by Gauss–Hermite quadrature", parameters: [
-      .init(name: "degree", domain: .integer(2...400), defaultValue: "64", summary: "quadrature nodes per axis"),
-    ]) { a in try NumericalActivation.tanh(degree: a.integer("degree") ?? 64) },
+      .init(name: "degree", domain: .integer(2...400), defaultValue: "96", summary: "quadrature nodes per axis"),
+    ]) { a in try NumericalActivation.tanh(degree: a.integer("degree") ?? 96) },
     LayerEntry(name: "softplus", summary: "log(1 + eˣ), by Gauss–Hermite quadrature", parameters: [
-      .init(name: "degree", domain: .integer(2...400), defaultValue: "64", summary: "quadrature nodes per axis"),
-    ]) { a in try NumericalActivation.softplus(degree: a.integer("degree") ?? 64) },
+      .init(name: "degree", domain: .integer(2...400), defaultValue: "96", summary: "quadrature nodes per axis"),
+    ]) { a in try NumericalActivation.softplus(degree: a.integer("degree") ?? 96) },
     LayerEntry(name: "swish", summary: "x·sigmoid(x), by Gauss–Hermite quadrature", parameters: [
-      .init(name: "degree", domain: .integer(2...400), defaultValue: "64", summary: "quadrature nodes per axis"),
-    ]) { a in try NumericalActivation.swish(degree: a.integer("degree") ?? 64) },
+      .init(name: "degree", domain: .integer(2...400), defaultValue: "96", summary: "quadrature nodes per axis"),
+    ]) { a in try NumericalActivation.swish(degree: a.integer("degree") ?? 96) },
     LayerEntry(name: "layernorm", summary: "normalise over features (after a dense layer)", parameters: [
       .init(name: "eps", domain: .real(nonNegative), defaultValue: "1e-12", summary: "added to the variance"),
     ]) { a in LayerNorm(epsilon: a.real("eps") ?? 1e-12) },

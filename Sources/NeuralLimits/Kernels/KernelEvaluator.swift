@@ -3,10 +3,11 @@ import Dispatch
 /// Evaluates a `KernelProgram` on a `KernelState`.
 ///
 /// A maximal run of pointwise layers is fused: first the variances of both input sets are
-/// pushed through it (recording, per layer, the variances at its input), then every kernel
-/// entry goes through all its layers while it sits in cache, in tiles of one row segment,
-/// rows spread over the cores, and only `j ≥ i` when the state is symmetric. Layers that need
-/// the whole state (dropout) are applied between fused runs.
+/// pushed through it (recording, per layer, the variances at its input and their inverse
+/// square roots), then every kernel entry goes through all its layers while it sits in cache,
+/// in tiles of one row segment, rows spread over the cores, and only `j ≥ i` when the state is
+/// symmetric (the lower triangle is filled in once, by `KernelState.finalize`). Layers that
+/// need the whole state (dropout) are applied between fused runs.
 enum KernelEvaluator {
   /// Entries per tile: a row segment that stays in L1 with its scratch copies.
   static let tileWidth = 256
@@ -34,9 +35,14 @@ enum KernelEvaluator {
     }
   }
 
-  /// Supplies the variances `(q1, q2)` at a pointwise layer's input for a block of entries:
-  /// called with the layer's slot, the block's NNGP as it enters the layer, and the body to run.
-  typealias VarianceSource = (Int, UnsafeMutablePointer<Double>, (UnsafePointer<Double>, UnsafePointer<Double>) -> Void) -> Void
+  /// Supplies the variances at a pointwise layer's input for a block of entries: called with
+  /// the layer's slot, the block's NNGP as it enters the layer, and the tile-making body.
+  typealias VarianceSource = (Int, UnsafeMutablePointer<Double>, (Variances) -> Void) -> Void
+
+  /// `q1, q2` and `1/√q1, 1/√q2` for a block of entries.
+  struct Variances {
+    let q1, q2, inverseRoot1, inverseRoot2: UnsafePointer<Double>
+  }
 
   /// Runs `node` over a contiguous block of entries.
   static func run(
@@ -45,58 +51,67 @@ enum KernelEvaluator {
   ) {
     switch node {
     case .pointwise(let slot, let layer, let context):
-      variances(slot, nngp) { q1, q2 in
-        layer.transform(KernelTile(count: count, nngp: nngp, ntk: ntk, q1: q1, q2: q2), context: context)
+      variances(slot, nngp) { v in
+        layer.transform(KernelTile(count: count, nngp: nngp, ntk: ntk, q1: v.q1, q2: v.q2,
+                                   inverseRoot1: v.inverseRoot1, inverseRoot2: v.inverseRoot2), context: context)
       }
     case .state:
       preconditionFailure("state layers are never fused")
     case .serial(let items):
       for item in items { run(item, count: count, nngp: nngp, ntk: ntk, variances: variances) }
     case .sum(let branches):
-      let width = ntk == nil ? 1 : 2
-      let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * width * count)
+      let parts = ntk == nil ? 2 : 4
+      let scratch = UnsafeMutablePointer<Double>.allocate(capacity: parts * count)
       defer { scratch.deallocate() }
       let inputNNGP = scratch, partNNGP = scratch + count
-      let inputNTK = width == 2 ? scratch + 2 * count : nil, partNTK = width == 2 ? scratch + 3 * count : nil
+      let inputNTK = ntk == nil ? nil : scratch + 2 * count, partNTK = ntk == nil ? nil : scratch + 3 * count
       inputNNGP.update(from: nngp, count: count)
       if let ntk { inputNTK!.update(from: ntk, count: count) }
-      for (index, (scale, branch)) in branches.enumerated() {
+      nngp.update(repeating: 0, count: count)
+      ntk?.update(repeating: 0, count: count)
+      for (scale, branch) in branches {
         partNNGP.update(from: inputNNGP, count: count)
         if let inputNTK { partNTK!.update(from: inputNTK, count: count) }
         run(branch, count: count, nngp: partNNGP, ntk: partNTK, variances: variances)
         let w = scale * scale
-        for e in 0..<count { nngp[e] = index == 0 ? w * partNNGP[e] : nngp[e] + w * partNNGP[e] }
-        if let ntk, let partNTK {
-          for e in 0..<count { ntk[e] = index == 0 ? w * partNTK[e] : ntk[e] + w * partNTK[e] }
-        }
+        for e in 0..<count { nngp[e] += w * partNNGP[e] }
+        if let ntk, let partNTK { for e in 0..<count { ntk[e] += w * partNTK[e] } }
       }
     }
   }
 
-  /// Pushes one set's variances through `node`. Returns the tape — slot `s`'s input variances
-  /// at `tape[s·n ..< (s+1)·n]` — and the output variances.
-  static func propagateVariances(_ node: KernelProgram.Node, _ v: [Double], slots: Int) -> (tape: [Double], output: [Double]) {
+  /// Per pointwise layer (slot `s`), the variances `q` at its input and `1/√q` (0 for q = 0),
+  /// at `[s·n ..< (s+1)·n]`.
+  struct Tape {
+    var variances: [Double]
+    var inverseRoots: [Double]
+  }
+
+  /// Pushes one set's variances through `node`, recording the tape.
+  static func propagateVariances(_ node: KernelProgram.Node, _ v: [Double], slots: Int) -> (tape: Tape, output: [Double]) {
     let n = v.count
-    var tape = [Double](repeating: 0, count: slots * n)
+    var tape = Tape(variances: [Double](repeating: 0, count: slots * n), inverseRoots: [Double](repeating: 0, count: slots * n))
     var values = v
-    tape.withUnsafeMutableBufferPointer { pt in
-      values.withUnsafeMutableBufferPointer { p in
-        run(node, count: n, nngp: p.baseAddress!, ntk: nil) { slot, input, body in
-          let recorded = pt.baseAddress! + slot * n
-          recorded.update(from: input, count: n)
-          body(recorded, recorded)
+    tape.variances.withUnsafeMutableBufferPointer { pq in
+      tape.inverseRoots.withUnsafeMutableBufferPointer { pr in
+        values.withUnsafeMutableBufferPointer { p in
+          run(node, count: n, nngp: p.baseAddress!, ntk: nil) { slot, input, body in
+            let q = pq.baseAddress! + slot * n, r = pr.baseAddress! + slot * n
+            q.update(from: input, count: n)
+            for k in 0..<n { r[k] = q[k] > 0 ? 1 / q[k].squareRoot() : 0 }
+            body(Variances(q1: q, q2: q, inverseRoot1: r, inverseRoot2: r))
+          }
         }
       }
     }
     return (tape, values)
   }
 
-  /// Pointers that can cross into `concurrentPerform` (rows are written by one task each).
-  struct SharedPointers: @unchecked Sendable {
+  /// Pointers that cross into `concurrentPerform` (each row is written by one task).
+  struct Shared: @unchecked Sendable {
     let nngp: UnsafeMutablePointer<Double>
     let ntk: UnsafeMutablePointer<Double>?
-    let tape1: UnsafePointer<Double>
-    let tape2: UnsafePointer<Double>
+    let q1, r1, q2, r2: UnsafePointer<Double>
   }
 
   static func fused(_ node: KernelProgram.Node, slots: Int, _ state: inout KernelState) {
@@ -106,62 +121,53 @@ enum KernelEvaluator {
     let symmetric = state.isSymmetric
     let rowsPerTask = 4
     let tasks = (rows + rowsPerTask - 1) / rowsPerTask
+    // Take the NTK out of the state so that its storage is uniquely referenced (no copy).
     let hasNTK = state.ntk != nil
     var ntkElements = state.ntk?.elements ?? []
+    state.ntk = nil
     state.nngp.elements.withUnsafeMutableBufferPointer { pn in
       ntkElements.withUnsafeMutableBufferPointer { pt in
-       tape1.withUnsafeBufferPointer { p1 in
-        tape2.withUnsafeBufferPointer { p2 in
-        let shared = SharedPointers(nngp: pn.baseAddress!, ntk: hasNTK ? pt.baseAddress! : nil,
-                                    tape1: p1.baseAddress!, tape2: p2.baseAddress!)
-        DispatchQueue.concurrentPerform(iterations: tasks) { task in
-          let broadcast = UnsafeMutablePointer<Double>.allocate(capacity: tileWidth)
-          defer { broadcast.deallocate() }
-          for i in (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask) {
-            var start = symmetric ? i : 0
-            while start < columns {
-              let count = min(tileWidth, columns - start)
-              let offset = i * columns + start
-              run(node, count: count, nngp: shared.nngp + offset, ntk: shared.ntk.map { $0 + offset }) { slot, _, body in
-                broadcast.update(repeating: shared.tape1[slot * rows + i], count: count)
-                body(broadcast, shared.tape2 + slot * columns + start)
+        tape1.variances.withUnsafeBufferPointer { q1 in
+          tape1.inverseRoots.withUnsafeBufferPointer { r1 in
+            tape2.variances.withUnsafeBufferPointer { q2 in
+              tape2.inverseRoots.withUnsafeBufferPointer { r2 in
+                let shared = Shared(nngp: pn.baseAddress!, ntk: hasNTK ? pt.baseAddress! : nil,
+                                    q1: q1.baseAddress!, r1: r1.baseAddress!, q2: q2.baseAddress!, r2: r2.baseAddress!)
+                DispatchQueue.concurrentPerform(iterations: tasks) { task in
+                  fusedRows(node, shared, rows: (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask),
+                            firstSet: rows, columns: columns, upperOnly: symmetric)
+                }
               }
-              start += count
             }
           }
         }
-        }
-       }
       }
     }
-    if hasNTK { state.ntk!.elements = ntkElements }
-    if symmetric {
-      state.nngp.symmetrizeFromUpper()
-      state.ntk?.symmetrizeFromUpper()
-    }
+    if hasNTK { state.ntk = try! Matrix(rows: rows, columns: columns, elements: ntkElements) }
     state.var1 = out1
     state.var2 = out2
   }
-}
 
-extension KernelState {
-  /// `self + weight·other`, entry by entry (variances too).
-  func adding(_ other: KernelState, weight: Double) -> KernelState {
-    var result = self
-    result.nngp = nngp + weight * other.nngp
-    if let ntk, let otherNTK = other.ntk { result.ntk = ntk + weight * otherNTK }
-    result.var1 = zip(var1, other.var1).map { $0 + weight * $1 }
-    result.var2 = zip(var2, other.var2).map { $0 + weight * $1 }
-    return result
-  }
-
-  /// `weight·self`.
-  func scaled(by weight: Double) -> KernelState {
-    var result = self
-    result.nngp = weight * nngp
-    result.ntk = ntk.map { weight * $0 }
-    result.var1 = var1.map { weight * $0 }
-    result.var2 = var2.map { weight * $0 }
-    return result
+  /// Entries of `rows` (from the diagonal on when `upperOnly`), one tile at a time; `firstSet`
+  /// is the number of rows in all (the tape's stride for the row inputs).
+  private static func fusedRows(_ node: KernelProgram.Node, _ shared: Shared, rows: Range<Int>, firstSet: Int,
+                                columns: Int, upperOnly: Bool) {
+    let broadcast = UnsafeMutablePointer<Double>.allocate(capacity: 2 * tileWidth)
+    defer { broadcast.deallocate() }
+    let (q1, r1) = (broadcast, broadcast + tileWidth)
+    for i in rows {
+      var start = upperOnly ? i : 0
+      while start < columns {
+        let count = min(tileWidth, columns - start)
+        let offset = i * columns + start
+        run(node, count: count, nngp: shared.nngp + offset, ntk: shared.ntk.map { $0 + offset }) { slot, _, body in
+          q1.update(repeating: shared.q1[slot * firstSet + i], count: count)
+          r1.update(repeating: shared.r1[slot * firstSet + i], count: count)
+          body(Variances(q1: q1, q2: shared.q2 + slot * columns + start, inverseRoot1: r1,
+                         inverseRoot2: shared.r2 + slot * columns + start))
+        }
+        start += count
+      }
+    }
   }
 }

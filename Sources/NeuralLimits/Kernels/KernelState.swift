@@ -3,7 +3,8 @@
 /// Rows index the inputs `x1` (and, for sequence models later, their tokens), columns the
 /// inputs `x2`; `var1`/`var2` are the NNGP diagonals `Σ(x, x)` of each set, which every
 /// pointwise layer needs. When `x2` is `x1` (`isSymmetric`), `nngp` and `ntk` are square and
-/// symmetric and only the upper triangle is computed.
+/// symmetric, and while layers run only their upper triangle `j ≥ i` is kept up to date;
+/// `finalize()` mirrors it once at the end.
 public struct KernelState: Sendable {
   /// `Σ(x1ᵢ, x2ⱼ)`, `n1 × n2`.
   public var nngp: Matrix
@@ -31,9 +32,42 @@ public struct KernelState: Sendable {
     let d = Double(x1.columns)
     let norms: (Matrix) -> [Double] = { m in (0..<m.rows).map { i in m.row(i).reduce(0) { $0 + $1 * $1 } / d } }
     isSymmetric = x2 == nil
-    nngp = x2.map { BLAS.product(x1, $0, transposeB: true, alpha: 1 / d) } ?? BLAS.gram(x1, alpha: 1 / d)
+    nngp = x2.map { BLAS.product(x1, $0, transposeB: true, alpha: 1 / d) } ?? BLAS.gram(x1, alpha: 1 / d, mirror: false)
     self.ntk = ntk ? Matrix(rows: nngp.rows, columns: nngp.columns) : nil
     var1 = norms(x1)
     var2 = x2.map(norms) ?? var1
+  }
+}
+
+extension KernelState {
+  /// `self + weight·other`, entry by entry (variances too).
+  func adding(_ other: KernelState, weight: Double) -> KernelState {
+    var result = self
+    result.nngp = nngp + weight * other.nngp
+    if let ntk, let otherNTK = other.ntk { result.ntk = ntk + weight * otherNTK }
+    result.var1 = zip(var1, other.var1).map { $0 + weight * $1 }
+    result.var2 = zip(var2, other.var2).map { $0 + weight * $1 }
+    return result
+  }
+
+  /// `weight·self`.
+  func scaled(by weight: Double) -> KernelState {
+    var result = self
+    result.nngp = weight * nngp
+    result.ntk = ntk.map { weight * $0 }
+    result.var1 = var1.map { weight * $0 }
+    result.var2 = var2.map { weight * $0 }
+    return result
+  }
+
+  /// Fills the lower triangle of a symmetric state from the upper one (layers only compute
+  /// `j ≥ i`), then checks that every entry is finite.
+  mutating func finalize() throws {
+    if isSymmetric {
+      nngp.symmetrizeFromUpper()
+      ntk?.symmetrizeFromUpper()
+    }
+    try nngp.validateFinite("the NNGP result (overflow?)")
+    try ntk?.validateFinite("the NTK result (overflow?)")
   }
 }

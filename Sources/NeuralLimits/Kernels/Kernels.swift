@@ -22,8 +22,7 @@ extension Layer {
     let program = try KernelProgram(graph, inputWidth: x1.columns, hiddenWidth: hiddenWidth)
     var state = try KernelState(x1: x1, x2: x2, ntk: kinds.contains(.ntk))
     try KernelEvaluator.evaluate(program.root, slots: program.slotCount, &state)
-    try state.nngp.validateFinite("the NNGP result (overflow?)")
-    try state.ntk?.validateFinite("the NTK result (overflow?)")
+    try state.finalize()
     return state
   }
 }

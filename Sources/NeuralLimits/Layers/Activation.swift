@@ -9,21 +9,21 @@ public protocol Activation: PointwiseKernel {
   func value(_ x: Double) -> Double
   /// `φ'(x)` (0 where `φ` is flat or not differentiable, as automatic differentiation gives).
   func derivative(_ x: Double) -> Double
-  /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for covariance `Σ = c12` and variances `q1`, `q2`.
-  func dual(_ c12: Double, _ q1: Double, _ q2: Double) -> (nngp: Double, derivative: Double)
+  /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for covariance `Σ = c12` and variances `v.q1`, `v.q2`.
+  func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double)
 }
 
 extension Activation {
   public func transform(_ tile: KernelTile, context: LayerContext) {
-    let nngp = tile.nngp, q1 = tile.q1, q2 = tile.q2
+    let nngp = tile.nngp
     if let ntk = tile.ntk {
       for e in 0..<tile.count {
-        let (k, kDot) = dual(nngp[e], q1[e], q2[e])
+        let (k, kDot) = dual(nngp[e], tile.variances(e))
         ntk[e] *= kDot
         nngp[e] = k
       }
     } else {
-      for e in 0..<tile.count { nngp[e] = dual(nngp[e], q1[e], q2[e]).nngp }
+      for e in 0..<tile.count { nngp[e] = dual(nngp[e], tile.variances(e)).nngp }
     }
   }
 
@@ -53,9 +53,12 @@ extension Activation {
 
 /// The geometry of a pair of Gaussian pre-activations.
 ///
-/// `root = √(q1·q2)` (formed from the product, so that `Σ = q` on the diagonal gives `c = 1`
-/// exactly), `c = Σ/root` clamped to `[-1, 1]` (`0` when a variance is zero), `sine = √(1 − c²)`
-/// and `angle = θ = arccos c`.
+/// `root = √(q1·q2)`, `c = Σ/root` clamped to `[-1, 1]` (`0` when a variance is zero),
+/// `sine = √(1 − c²)` and `angle = θ = arccos c` (`ArcCosine`; all branch-free, so that loops
+/// over entries vectorise). Both come from the per-input inverse roots, without a √ or ÷ per
+/// entry; `c` within `10⁻¹⁵` of ±1 is set to ±1, so that the diagonal `Σ = q` has `θ = 0`
+/// exactly rather than `θ ≈ √(2·10⁻¹⁶) ≈ 10⁻⁸` from rounding (a correlation that close to 1 is
+/// indistinguishable from 1 in float64 anyway).
 @usableFromInline
 struct PairGeometry {
   @usableFromInline let root: Double
@@ -64,11 +67,11 @@ struct PairGeometry {
   @usableFromInline let angle: Double
 
   @inlinable @inline(__always)
-  init(_ c12: Double, _ q1: Double, _ q2: Double) {
-    root = (q1 * q2).squareRoot()
-    let raw = root > 0 ? c12 / root : 0
-    c = Swift.min(Swift.max(raw, -1), 1)
-    sine = Swift.max(1 - c * c, 0).squareRoot()
-    angle = acos(c)
+  init(_ c12: Double, _ v: PairVariances) {
+    root = v.q1 * v.q2 * v.inverseRoot
+    let raw = c12 * v.inverseRoot
+    c = raw > 1 - 1e-15 ? 1 : (raw < -1 + 1e-15 ? -1 : raw)
+    sine = ((1 - c) * (1 + c)).squareRoot()
+    angle = ArcCosine.evaluate(c)
   }
 }

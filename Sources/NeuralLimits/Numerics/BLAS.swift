@@ -48,8 +48,9 @@ public enum BLAS {
     return c
   }
 
-  /// The Gram matrix `α·A·Aᵀ` (`dsyrk` on the upper triangle, then mirrored).
-  public static func gram(_ a: Matrix, alpha: Double = 1) -> Matrix {
+  /// The Gram matrix `α·A·Aᵀ` (`dsyrk` on the upper triangle, then mirrored unless `mirror`
+  /// is false, in which case the lower triangle stays zero).
+  public static func gram(_ a: Matrix, alpha: Double = 1, mirror: Bool = true) -> Matrix {
     var c = Matrix(rows: a.rows, columns: a.rows)
     guard a.rows > 0, a.columns > 0 else { return c }
     a.elements.withUnsafeBufferPointer { pa in
@@ -59,7 +60,7 @@ public enum BLAS {
           pa.baseAddress, Int32(a.columns), 0, pc.baseAddress, Int32(a.rows))
       }
     }
-    c.symmetrizeFromUpper()
+    if mirror { c.symmetrizeFromUpper() }
     return c
   }
 }

@@ -111,9 +111,16 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
   /// Copies the upper triangle onto the lower one (for results computed on `j ≥ i` only).
   public mutating func symmetrizeFromUpper() {
     precondition(rows == columns)
-    let n = rows
+    let n = rows, block = 64
     elements.withUnsafeMutableBufferPointer { a in
-      for i in 0..<n { for j in 0..<i { a[i * n + j] = a[j * n + i] } }
+      // Blocked, so that reading columns of the upper triangle stays in cache.
+      for i0 in stride(from: 0, to: n, by: block) {
+        for j0 in stride(from: 0, through: i0, by: block) {
+          for i in i0..<Swift.min(i0 + block, n) {
+            for j in j0..<Swift.min(j0 + block, i) { a[i * n + j] = a[j * n + i] }
+          }
+        }
+      }
     }
   }
 

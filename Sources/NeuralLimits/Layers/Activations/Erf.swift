@@ -23,7 +23,8 @@ public struct Erf: Activation {
   public func value(_ x: Double) -> Double { a * erf(b * x) + c }
   public func derivative(_ x: Double) -> Double { a * b * 2 / Double.pi.squareRoot() * exp(-b * b * x * x) }
 
-  public func dual(_ c12: Double, _ q1: Double, _ q2: Double) -> (nngp: Double, derivative: Double) {
+  public func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double) {
+    let q1 = v.q1, q2 = v.q2
     let b2 = 2 * b * b
     let p = (1 + b2 * q1) * (1 + b2 * q2)
     let ratio = Swift.min(Swift.max(b2 * c12 / p.squareRoot(), -1), 1)

@@ -14,7 +14,8 @@ public struct Exponential: Activation {
   public func value(_ x: Double) -> Double { a * exp(b * x) }
   public func derivative(_ x: Double) -> Double { a * b * exp(b * x) }
 
-  public func dual(_ c12: Double, _ q1: Double, _ q2: Double) -> (nngp: Double, derivative: Double) {
+  public func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double) {
+    let q1 = v.q1, q2 = v.q2
     let k = a * a * exp(b * b * (q1 + q2 + 2 * c12) / 2)
     return (k, b * b * k)
   }
@@ -26,7 +27,9 @@ public struct Identity: Activation {
   public var specification: String { "identity" }
   public func value(_ x: Double) -> Double { x }
   public func derivative(_ x: Double) -> Double { 1 }
-  public func dual(_ c12: Double, _ q1: Double, _ q2: Double) -> (nngp: Double, derivative: Double) { (c12, 1) }
+  public func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double) {
+    (c12, 1)
+  }
 }
 
 /// `φ(x) = sign(x)`: `Σ' = 1 − 2θ/π` (`0` when a variance is zero); `φ' = 0` almost everywhere,
@@ -36,8 +39,8 @@ public struct Sign: Activation {
   public var specification: String { "sign" }
   public func value(_ x: Double) -> Double { x > 0 ? 1 : (x < 0 ? -1 : 0) }
   public func derivative(_ x: Double) -> Double { 0 }
-  public func dual(_ c12: Double, _ q1: Double, _ q2: Double) -> (nngp: Double, derivative: Double) {
-    let g = PairGeometry(c12, q1, q2)
+  public func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double) {
+    let g = PairGeometry(c12, v)
     return (g.root > 0 ? 1 - 2 * g.angle / Double.pi : 0, 0)
   }
 }

@@ -15,7 +15,8 @@ public struct Gelu: Activation {
     0.5 * erfc(-x / 2.0.squareRoot()) + x * exp(-x * x / 2) / (2 * Double.pi).squareRoot()
   }
 
-  public func dual(_ c12: Double, _ q1: Double, _ q2: Double) -> (nngp: Double, derivative: Double) {
+  public func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double) {
+    let q1 = v.q1, q2 = v.q2
     let p = q1 * q2, p1 = (1 + q1) * (1 + q2)
     let delta2 = p1 - c12 * c12
     let delta = delta2.squareRoot()

@@ -42,8 +42,8 @@ public struct Monomial: Activation {
   public func value(_ x: Double) -> Double { pow(x, Double(degree)) }
   public func derivative(_ x: Double) -> Double { degree == 0 ? 0 : Double(degree) * pow(x, Double(degree - 1)) }
 
-  public func dual(_ c12: Double, _ q1: Double, _ q2: Double) -> (nngp: Double, derivative: Double) {
-    let p = q1 * q2
+  public func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double) {
+    let p = v.q1 * v.q2
     let k = Monomial.evaluate(coefficients, c12, p)
     let kDot = degree == 0 ? 0 : Double(degree * degree) * Monomial.evaluate(derivativeCoefficients, c12, p)
     return (k, kDot)
@@ -76,8 +76,8 @@ public struct RectifiedMonomial: Activation {
     return j
   }
 
-  public func dual(_ c12: Double, _ q1: Double, _ q2: Double) -> (nngp: Double, derivative: Double) {
-    let g = PairGeometry(c12, q1, q2)
+  public func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double) {
+    let g = PairGeometry(c12, v)
     let j = RectifiedMonomial.arcCosine(degree, g)
     let d = Double(degree)
     let k = pow(g.root, d) * j[degree] / (2 * Double.pi)

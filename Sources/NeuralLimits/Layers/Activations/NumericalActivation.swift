@@ -14,8 +14,8 @@ public struct NumericalActivation: Activation {
   public let degree: Int
   private let rule: GaussHermite
 
-  /// `function` and its derivative `slope`; `degree` Gauss–Hermite nodes per axis (default 64).
-  public init(name: String, degree: Int = 64, function: @escaping @Sendable (Double) -> Double,
+  /// `function` and its derivative `slope`; `degree` Gauss–Hermite nodes per axis (default 96).
+  public init(name: String, degree: Int = 96, function: @escaping @Sendable (Double) -> Double,
               derivative slope: @escaping @Sendable (Double) -> Double) throws {
     self.name = name
     self.function = function
@@ -24,13 +24,13 @@ public struct NumericalActivation: Activation {
     rule = try GaussHermite(degree: degree)
   }
 
-  public var specification: String { degree == 64 ? name : "\(name)(degree=\(degree))" }
+  public var specification: String { degree == 96 ? name : "\(name)(degree=\(degree))" }
 
   public func value(_ x: Double) -> Double { function(x) }
   public func derivative(_ x: Double) -> Double { slope(x) }
 
-  public func dual(_ c12: Double, _ q1: Double, _ q2: Double) -> (nngp: Double, derivative: Double) {
-    NumericalActivation.dual(rule, function, slope, c12, q1, q2)
+  public func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double) {
+    NumericalActivation.dual(rule, function, slope, c12, v.q1, v.q2)
   }
 
   private static func dual(_ rule: GaussHermite, _ f: (Double) -> Double, _ df: (Double) -> Double,
@@ -46,25 +46,25 @@ public struct NumericalActivation: Activation {
   /// quadrature error at this entry.
   public func errorEstimate(_ c12: Double, _ q1: Double, _ q2: Double) throws -> Double {
     let coarse = NumericalActivation.dual(try GaussHermite(degree: Swift.max(degree / 2, 1)), function, slope, c12, q1, q2)
-    let fine = dual(c12, q1, q2)
+    let fine = NumericalActivation.dual(rule, function, slope, c12, q1, q2)
     return Swift.max(abs(fine.nngp - coarse.nngp), abs(fine.derivative - coarse.derivative))
   }
 
   /// `tanh`.
-  public static func tanh(degree: Int = 64) throws -> NumericalActivation {
+  public static func tanh(degree: Int = 96) throws -> NumericalActivation {
     try NumericalActivation(name: "tanh", degree: degree, function: { Foundation.tanh($0) },
                             derivative: { let t = Foundation.tanh($0); return 1 - t * t })
   }
 
   /// `softplus(x) = log(1 + eˣ)`.
-  public static func softplus(degree: Int = 64) throws -> NumericalActivation {
+  public static func softplus(degree: Int = 96) throws -> NumericalActivation {
     try NumericalActivation(name: "softplus", degree: degree,
                             function: { $0 > 30 ? $0 : log1p(exp($0)) },
                             derivative: { 1 / (1 + exp(-$0)) })
   }
 
   /// `swish(x) = x·σ(x)` (SiLU).
-  public static func swish(degree: Int = 64) throws -> NumericalActivation {
+  public static func swish(degree: Int = 96) throws -> NumericalActivation {
     try NumericalActivation(name: "swish", degree: degree, function: { $0 / (1 + exp(-$0)) },
                             derivative: { let s = 1 / (1 + exp(-$0)); return s * (1 + $0 * (1 - s)) })
   }

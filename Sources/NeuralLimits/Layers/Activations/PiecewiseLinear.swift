@@ -19,13 +19,8 @@ public struct PiecewiseLinear: Activation {
   @inline(__always) public func derivative(_ x: Double) -> Double { x > 0 ? b : (x < 0 ? a : 0) }
 
   @inline(__always)
-  public func dual(_ c12: Double, _ q1: Double, _ q2: Double) -> (nngp: Double, derivative: Double) {
-    PiecewiseLinear.dual(a: a, b: b, c12, q1, q2)
-  }
-
-  @inline(__always)
-  static func dual(a: Double, b: Double, _ c12: Double, _ q1: Double, _ q2: Double) -> (nngp: Double, derivative: Double) {
-    let g = PairGeometry(c12, q1, q2)
+  public func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double) {
+    let g = PairGeometry(c12, v)
     let d2 = (a - b) * (a - b) / (2 * Double.pi), s2 = (a * a + b * b) / 2
     return (g.root * (d2 * (g.sine - g.angle * g.c) + s2 * g.c), s2 - d2 * g.angle)
   }

@@ -25,7 +25,8 @@ public struct Sine: Activation {
   public func value(_ x: Double) -> Double { a * sin(b * x + c) }
   public func derivative(_ x: Double) -> Double { a * b * cos(b * x + c) }
 
-  public func dual(_ c12: Double, _ q1: Double, _ q2: Double) -> (nngp: Double, derivative: Double) {
+  public func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double) {
+    let q1 = v.q1, q2 = v.q2
     let half = b * b / 2
     let minus = exp(-half * (q1 + q2 - 2 * c12)), plus = exp(-half * (q1 + q2 + 2 * c12)) * cos(2 * c)
     return (a * a / 2 * (minus - plus), a * a * b * b / 2 * (minus + plus))
@@ -44,7 +45,8 @@ public struct RBF: Activation {
     2.0.squareRoot() * (2 * gamma).squareRoot() * cos((2 * gamma).squareRoot() * x + Double.pi / 4)
   }
 
-  public func dual(_ c12: Double, _ q1: Double, _ q2: Double) -> (nngp: Double, derivative: Double) {
+  public func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double) {
+    let q1 = v.q1, q2 = v.q2
     let k = exp(-gamma * (q1 + q2 - 2 * c12))
     return (k, 2 * gamma * k)
   }
