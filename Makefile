@@ -22,7 +22,7 @@ release: deps
 
 ## The main job: theory (NNGP/NTK in the infinite-width limit) against finite-width simulation.
 run: release
-	$(BIN) doctor
+	$(BIN) compare
 
 test: deps
 	$(SWIFT) build --build-tests

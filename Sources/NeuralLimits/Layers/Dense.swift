@@ -98,7 +98,8 @@ public struct Dense: PointwiseKernel {
                       random: RandomStream, cache: inout [Double]) -> Matrix {
     let s = scales(inputWidth: input.columns)
     var z = Matrix(rows: input.rows, columns: outputWidth)
-    BLAS.gemm(input, weightMatrix(parameters, input.columns, outputWidth), transposeB: true, alpha: s.weight, into: &z)
+    BLAS.gemm(input, weights: parameters.baseAddress!, rows: outputWidth, columns: input.columns, transposeW: true,
+              alpha: s.weight, into: &z)
     if hasBias {
       let bias = parameters.baseAddress! + outputWidth * input.columns
       z.elements.withUnsafeMutableBufferPointer { pz in
@@ -111,7 +112,10 @@ public struct Dense: PointwiseKernel {
   public func backward(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
                        cache: [Double], copies: Int) -> Matrix {
     let s = scales(inputWidth: input.columns)
-    return BLAS.product(cotangent, weightMatrix(parameters, input.columns, output.columns), alpha: s.weight)
+    var g = Matrix(rows: cotangent.rows, columns: input.columns)
+    BLAS.gemm(cotangent, weights: parameters.baseAddress!, rows: output.columns, columns: input.columns, transposeW: false,
+              alpha: s.weight, into: &g)
+    return g
   }
 
   /// `Σₐ gₐ(x)·gₐ(x') ∘ (ω²·h(x)·h(x') + β²·1[bias])` with `ω, β` the forward multipliers.
@@ -122,9 +126,5 @@ public struct Dense: PointwiseKernel {
     let features = BLAS.gram(input, alpha: s.weight * s.weight)
     let bias = hasBias ? s.bias * s.bias : 0
     for k in ntk.elements.indices { ntk.elements[k] += signal.elements[k] * (features.elements[k] + bias) }
-  }
-
-  private func weightMatrix(_ parameters: UnsafeBufferPointer<Double>, _ inputWidth: Int, _ outputWidth: Int) -> Matrix {
-    try! Matrix(rows: outputWidth, columns: inputWidth, elements: Array(parameters[0..<(outputWidth * inputWidth)]))
   }
 }

@@ -39,6 +39,26 @@ public enum BLAS {
     }
   }
 
+  /// `C ← α·A·op(W) + β·C` where `W` is a row-major `wRows × wColumns` block of memory (the
+  /// weights of a layer, used in place without copying) and `op` its transpose when set.
+  public static func gemm(
+    _ a: Matrix, weights w: UnsafePointer<Double>, rows wRows: Int, columns wColumns: Int, transposeW: Bool,
+    alpha: Double = 1, beta: Double = 0, into c: inout Matrix
+  ) {
+    let k = transposeW ? wColumns : wRows
+    let n = transposeW ? wRows : wColumns
+    precondition(a.columns == k && c.rows == a.rows && c.columns == n, "gemm: shapes do not fit")
+    guard a.rows > 0, n > 0, k > 0 else { return }
+    a.elements.withUnsafeBufferPointer { pa in
+      c.elements.withUnsafeMutableBufferPointer { pc in
+        cblas_dgemm(
+          CblasRowMajor, CblasNoTrans, transposeW ? CblasTrans : CblasNoTrans,
+          Int32(a.rows), Int32(n), Int32(k), alpha, pa.baseAddress, Int32(a.columns),
+          w, Int32(wColumns), beta, pc.baseAddress, Int32(n))
+      }
+    }
+  }
+
   /// `α·op(A)·op(B)` as a new matrix.
   public static func product(
     _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false, alpha: Double = 1

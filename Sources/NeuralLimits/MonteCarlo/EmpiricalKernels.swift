@@ -1,0 +1,44 @@
+/// The empirical kernels of one sampled finite network on a batch.
+///
+/// - NNGP: `f(x)·f(x')ᵀ/n_out`; when the network ends in a dense layer (the readout), its
+///   expectation over the readout's own weights, `w²·h(x)·h(x')/n_in + b²` — the readout's kernel
+///   map applied to the empirical kernel of its input `h` (variance reduction; exact in
+///   expectation).
+/// - NTK: exactly `J(x)·J(x')ᵀ/n_out` for this network, by one backward pass per output unit
+///   (batched), each primitive adding `(backpropagated signal products) ∘ (input products)`; no
+///   Jacobian is formed.
+struct EmpiricalKernels {
+  var nngp: Matrix
+  var ntk: Matrix?
+
+  init(_ network: FiniteNetwork, parameters: UnsafeBufferPointer<Double>, batch x: Matrix, random: RandomStream,
+       ntk wantNTK: Bool) {
+    var records: [FiniteNetwork.Record] = []
+    records.reserveCapacity(network.primitiveCount)
+    let f = network.forward(x, parameters: parameters, random: random, records: &records)
+    if let readout = network.readout, let last = records.last {
+      var gram = BLAS.gram(last.input, alpha: 1 / Double(last.input.columns))
+      let context = LayerContext(inputWidth: last.input.columns, hiddenWidth: nil)
+      gram.elements.withUnsafeMutableBufferPointer { p in
+        // The dense map reads neither variances nor inverse roots.
+        let unused = UnsafePointer(p.baseAddress!)
+        readout.transform(KernelTile(count: p.count, nngp: p.baseAddress!, ntk: nil, q1: unused, q2: unused,
+                                     inverseRoot1: unused, inverseRoot2: unused), context: context)
+      }
+      nngp = gram
+    } else {
+      nngp = BLAS.gram(f, alpha: 1 / Double(f.columns))
+    }
+    guard wantNTK else {
+      ntk = nil
+      return
+    }
+    // One cotangent per (input, output unit): row x·n_out + a is the unit vector e_a.
+    let outputs = f.columns
+    var seed = Matrix(rows: x.rows * outputs, columns: outputs)
+    for row in 0..<seed.rows { seed[row, row % outputs] = 1 }
+    var theta = Matrix(rows: x.rows, columns: x.rows)
+    network.accumulateNTK(seed, parameters: parameters, records: records, copies: outputs, into: &theta)
+    ntk = (1 / Double(outputs)) * theta
+  }
+}

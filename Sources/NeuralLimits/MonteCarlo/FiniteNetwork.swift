@@ -1,0 +1,161 @@
+/// A network at finite width: the layer graph resolved at concrete widths, with every
+/// primitive's parameters at an offset of one flat buffer (so one sample's network is one
+/// `[Double]`, drawn from one random stream).
+///
+/// The same `LayerGraph` as the kernel evaluator, walked the same way: `.serial` chains,
+/// `.sum` adds `scaleₖ·branchₖ(x)`.
+public struct FiniteNetwork: Sendable {
+  indirect enum Node: Sendable {
+    case primitive(layer: any PrimitiveLayer, inputWidth: Int, outputWidth: Int, offset: Int, count: Int)
+    case serial([Node])
+    case sum([(scale: Double, node: Node)])
+  }
+
+  let root: Node
+  /// Total number of parameters.
+  public let parameterCount: Int
+  public let inputWidth: Int
+  public let outputWidth: Int
+  /// The last primitive when it is a dense layer (the readout), whose expectation over its own
+  /// weights is available in closed form.
+  let readout: Dense?
+  /// Number of primitives (forward records per pass).
+  let primitiveCount: Int
+
+  /// Resolves `graph` for inputs of `inputWidth` features at hidden width `width`. A final dense
+  /// layer without an explicit `width` gets `readoutWidth` outputs.
+  public init(_ graph: LayerGraph, inputWidth: Int, width: Int, readoutWidth: Int = 1) throws {
+    guard inputWidth >= 1, width >= 1, readoutWidth >= 1 else {
+      throw NeuralLimitsError.invalidArgument(
+        "widths must be at least 1 (input \(inputWidth), width \(width), readout \(readoutWidth))")
+    }
+    var offset = 0, primitives = 0
+    var last: (any PrimitiveLayer)?
+    func compile(_ graph: LayerGraph, _ inWidth: Int, tail: Bool) throws -> (Node, Int) {
+      switch graph {
+      case .primitive(let layer):
+        let context = LayerContext(inputWidth: inWidth, hiddenWidth: width)
+        var out = try layer.outputWidth(context) ?? width
+        if tail, let dense = layer as? Dense, dense.width == nil { out = readoutWidth }
+        let count = layer.parameterCount(inputWidth: inWidth, outputWidth: out)
+        defer { offset += count; primitives += 1; last = layer }
+        return (.primitive(layer: layer, inputWidth: inWidth, outputWidth: out, offset: offset, count: count), out)
+      case .serial(let items):
+        var nodes: [Node] = []
+        var current = inWidth
+        for (index, item) in items.enumerated() {
+          let (node, out) = try compile(item, current, tail: tail && index == items.count - 1)
+          nodes.append(node)
+          current = out
+        }
+        return (.serial(nodes), current)
+      case .sum(let branches):
+        var nodes: [(Double, Node)] = []
+        var outs: [Int] = []
+        for branch in branches {
+          let (node, out) = try compile(branch.graph, inWidth, tail: false)
+          nodes.append((branch.scale.value(block: 1, depth: 1), node))
+          outs.append(out)
+        }
+        if let first = outs.first, outs.contains(where: { $0 != first }) {
+          throw NeuralLimitsError.architecture("branches of a sum have different widths \(outs)")
+        }
+        last = nil
+        return (.sum(nodes), outs.first ?? inWidth)
+      }
+    }
+    (root, outputWidth) = try compile(graph, inputWidth, tail: true)
+    parameterCount = offset
+    primitiveCount = primitives
+    self.inputWidth = inputWidth
+    readout = last as? Dense
+  }
+
+  /// Which NNGP estimator `EmpiricalKernels` uses for this network.
+  public var nngpEstimator: String {
+    readout != nil
+      ? "readout expectation w²·h·h'ᵀ/n + b² (closed form over the readout's weights)"
+      : "f·f'ᵀ/n_out"
+  }
+
+  /// Draws all parameters from `random`, primitive by primitive in graph order.
+  public func initialize(random: RandomStream) -> [Double] {
+    var parameters = [Double](repeating: 0, count: parameterCount)
+    parameters.withUnsafeMutableBufferPointer { p in
+      visit(root) { layer, inWidth, outWidth, offset, count in
+        layer.initialize(UnsafeMutableBufferPointer(rebasing: p[offset..<(offset + count)]),
+                         inputWidth: inWidth, outputWidth: outWidth, random: random)
+      }
+    }
+    return parameters
+  }
+
+  private func visit(_ node: Node, _ body: (any PrimitiveLayer, Int, Int, Int, Int) -> Void) {
+    switch node {
+    case .primitive(let layer, let i, let o, let offset, let count): body(layer, i, o, offset, count)
+    case .serial(let items): for item in items { visit(item, body) }
+    case .sum(let branches): for branch in branches { visit(branch.node, body) }
+    }
+  }
+
+  /// What one primitive saw in the forward pass, for the backward pass.
+  struct Record {
+    let input: Matrix
+    let output: Matrix
+    let cache: [Double]
+  }
+
+  /// The forward pass on a batch (`batch × inputWidth`); `records` receives one entry per
+  /// primitive in visiting order when given.
+  func forward(_ x: Matrix, parameters: UnsafeBufferPointer<Double>, random: RandomStream,
+               records: inout [Record]) -> Matrix {
+    func run(_ node: Node, _ input: Matrix) -> Matrix {
+      switch node {
+      case .primitive(let layer, _, let outWidth, let offset, let count):
+        var cache: [Double] = []
+        let output = layer.forward(input, parameters: UnsafeBufferPointer(rebasing: parameters[offset..<(offset + count)]),
+                                   outputWidth: outWidth, random: random, cache: &cache)
+        records.append(Record(input: input, output: output, cache: cache))
+        return output
+      case .serial(let items):
+        return items.reduce(input) { run($1, $0) }
+      case .sum(let branches):
+        var total: Matrix?
+        for (scale, branch) in branches {
+          let part = scale * run(branch, input)
+          total = total.map { $0 + part } ?? part
+        }
+        return total ?? input
+      }
+    }
+    return run(root, x)
+  }
+
+  /// The backward pass from `cotangent` (`batch·copies × outputWidth`), adding every
+  /// primitive's parameter contribution `Σₐ ∂fₐ/∂θ(x)·∂fₐ/∂θ(x')` to `ntk` (`batch × batch`).
+  func accumulateNTK(_ cotangent: Matrix, parameters: UnsafeBufferPointer<Double>, records: [Record],
+                     copies: Int, into ntk: inout Matrix) {
+    var index = records.count
+    func run(_ node: Node, _ g: Matrix) -> Matrix {
+      switch node {
+      case .primitive(let layer, _, _, let offset, let count):
+        index -= 1
+        let record = records[index]
+        layer.accumulateNTK(input: record.input, cotangent: g, copies: copies, into: &ntk)
+        return layer.backward(g, input: record.input, output: record.output,
+                              parameters: UnsafeBufferPointer(rebasing: parameters[offset..<(offset + count)]),
+                              cache: record.cache, copies: copies)
+      case .serial(let items):
+        return items.reversed().reduce(g) { run($1, $0) }
+      case .sum(let branches):
+        var total: Matrix?
+        for (scale, branch) in branches.reversed() {
+          let part = run(branch, scale * g)
+          total = total.map { $0 + part } ?? part
+        }
+        return total ?? g
+      }
+    }
+    _ = run(root, cotangent)
+  }
+}

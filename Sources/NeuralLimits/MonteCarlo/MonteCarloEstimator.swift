@@ -1,0 +1,192 @@
+import Dispatch
+import Foundation
+
+/// The mean and its standard error, entry by entry, of a kernel over sampled networks.
+public struct KernelEstimate: Sendable {
+  public let mean: Matrix
+  /// `s/√S` with `s` the sample standard deviation over the `S` networks.
+  public let standardError: Matrix
+  public let samples: Int
+}
+
+/// Settings of a Monte Carlo run.
+public struct MonteCarloSettings: Sendable {
+  /// Hidden width `n`.
+  public var width: Int
+  /// Number of independently sampled networks.
+  public var samples: Int
+  /// Sample `s` draws from `RandomStream(seed: mix(seed, width), stream: s)`.
+  public var seed: UInt64
+  /// Outputs of a final dense layer without an explicit width.
+  public var readoutWidth: Int
+  public var kinds: KernelKinds
+
+  public init(width: Int, samples: Int, seed: UInt64 = 0, readoutWidth: Int = 1, kinds: KernelKinds = [.nngp, .ntk]) {
+    self.width = width
+    self.samples = samples
+    self.seed = seed
+    self.readoutWidth = readoutWidth
+    self.kinds = kinds
+  }
+}
+
+/// Averages empirical kernels over independently sampled finite networks.
+///
+/// Samples are grouped in blocks of `blockSize`; each block is reduced in sample order, and
+/// blocks are merged in block order (Chan et al.'s pairwise mean/variance update) in rounds of
+/// fixed size, so the result is the same bit for bit whatever the number of threads. The blocks
+/// of a round run in parallel, OpenBLAS single-threaded meanwhile.
+public enum MonteCarlo {
+  static let blockSize = 4
+  static let roundSize = 16
+
+  /// Running mean and sum of squared deviations of a set of matrices.
+  struct Moments {
+    var count = 0
+    var mean: [Double]
+    var m2: [Double]
+    init(size: Int) {
+      mean = [Double](repeating: 0, count: size)
+      m2 = [Double](repeating: 0, count: size)
+    }
+
+    mutating func add(_ x: [Double]) {
+      count += 1
+      let n = Double(count)
+      for k in mean.indices {
+        let delta = x[k] - mean[k]
+        mean[k] += delta / n
+        m2[k] += delta * (x[k] - mean[k])
+      }
+    }
+
+    mutating func merge(_ other: Moments) {
+      guard other.count > 0 else { return }
+      guard count > 0 else {
+        self = other
+        return
+      }
+      let na = Double(count), nb = Double(other.count), n = na + nb
+      for k in mean.indices {
+        let delta = other.mean[k] - mean[k]
+        mean[k] += delta * nb / n
+        m2[k] += other.m2[k] + delta * delta * na * nb / n
+      }
+      count += other.count
+    }
+  }
+
+  /// Memory one worker needs (bytes), for the up-front check.
+  static func workingMemory(_ network: FiniteNetwork, batch: Int, width: Int, ntk: Bool) -> Double {
+    let activations = Double(network.primitiveCount) * 2 * Double(batch) * Double(max(width, network.inputWidth))
+    let cotangents = ntk ? 3 * Double(batch * network.outputWidth) * Double(max(width, network.outputWidth)) : 0
+    return 8 * (Double(network.parameterCount) + activations + cotangents + 6 * Double(batch * batch))
+  }
+
+  /// The Monte Carlo estimate of the kernels between `x1` and `x2` (or `x1`), with a progress
+  /// callback `(done, total)` after each block.
+  public static func kernels(
+    _ layer: any Layer, _ x1: Matrix, _ x2: Matrix? = nil, settings: MonteCarloSettings,
+    progress: (@Sendable (Int, Int) -> Void)? = nil
+  ) throws -> (nngp: KernelEstimate, ntk: KernelEstimate?) {
+    guard settings.samples >= 2 else {
+      throw NeuralLimitsError.invalidArgument("samples must be at least 2 (for a standard error), got \(settings.samples)")
+    }
+    try x1.validateFinite("x1")
+    try x2?.validateFinite("x2")
+    if let x2, x2.columns != x1.columns {
+      throw NeuralLimitsError.dimensionMismatch("x1 has \(x1.columns) features, x2 has \(x2.columns)")
+    }
+    let network = try FiniteNetwork(layer.graph, inputWidth: x1.columns, width: settings.width,
+                                    readoutWidth: settings.readoutWidth)
+    let batch = try x2.map { try x1.stacked(with: $0) } ?? x1
+    let wantNTK = settings.kinds.contains(.ntk)
+    let workers = ProcessInfo.processInfo.activeProcessorCount
+    let needed = Double(workers) * workingMemory(network, batch: batch.rows, width: settings.width, ntk: wantNTK)
+    let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.8
+    guard needed < available else {
+      throw NeuralLimitsError.resources(String(
+        format: "width %d with %d inputs needs about %.1f GiB, more than the %.1f GiB available; lower --width or the number of inputs",
+        settings.width, batch.rows, needed / 1_073_741_824, available / 1_073_741_824))
+    }
+    let size = batch.rows * batch.rows
+    let blocks = (settings.samples + blockSize - 1) / blockSize
+    let seed = RandomStream.mix(settings.seed, UInt64(settings.width))
+    var nngp = Moments(size: size), ntk = Moments(size: wantNTK ? size : 0)
+    let threads = BLAS.threads
+    BLAS.setThreads(1)
+    defer { BLAS.setThreads(threads) }
+    let counter = ProgressCounter(total: settings.samples, report: progress)
+    for roundStart in stride(from: 0, to: blocks, by: roundSize) {
+      let roundBlocks = min(roundSize, blocks - roundStart)
+      let partials = BlockResults(count: roundBlocks)
+      DispatchQueue.concurrentPerform(iterations: roundBlocks) { b in
+        let block = roundStart + b
+        var blockNNGP = Moments(size: size), blockNTK = Moments(size: wantNTK ? size : 0)
+        for s in (block * blockSize)..<min(settings.samples, (block + 1) * blockSize) {
+          let random = RandomStream(seed: seed, stream: UInt64(s))
+          let parameters = network.initialize(random: random)
+          let kernels = parameters.withUnsafeBufferPointer {
+            EmpiricalKernels(network, parameters: $0, batch: batch, random: random, ntk: wantNTK)
+          }
+          blockNNGP.add(kernels.nngp.elements)
+          if let k = kernels.ntk { blockNTK.add(k.elements) }
+          counter.advance()
+        }
+        partials.set(b, (blockNNGP, blockNTK))
+      }
+      for (blockNNGP, blockNTK) in partials.values {
+        nngp.merge(blockNNGP)
+        ntk.merge(blockNTK)
+      }
+    }
+    let rows = x1.rows
+    let columns = x2?.rows ?? x1.rows
+    let columnOffset = x2 == nil ? 0 : x1.rows
+    func estimate(_ m: Moments) -> KernelEstimate {
+      var mean = Matrix(rows: rows, columns: columns), error = Matrix(rows: rows, columns: columns)
+      let n = Double(m.count)
+      for i in 0..<rows {
+        for j in 0..<columns {
+          let k = i * batch.rows + columnOffset + j
+          mean[i, j] = m.mean[k]
+          error[i, j] = (max(m.m2[k], 0) / (n - 1) / n).squareRoot()
+        }
+      }
+      return KernelEstimate(mean: mean, standardError: error, samples: m.count)
+    }
+    return (estimate(nngp), wantNTK ? estimate(ntk) : nil)
+  }
+}
+
+/// Per-block results of one round, written by the workers (one slot each).
+private final class BlockResults: @unchecked Sendable {
+  private var slots: [(MonteCarlo.Moments, MonteCarlo.Moments)?]
+  private let lock = NSLock()
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+  func set(_ index: Int, _ value: (MonteCarlo.Moments, MonteCarlo.Moments)) {
+    lock.lock()
+    slots[index] = value
+    lock.unlock()
+  }
+  var values: [(MonteCarlo.Moments, MonteCarlo.Moments)] { slots.map { $0! } }
+}
+
+/// Counts finished samples and reports them.
+private final class ProgressCounter: @unchecked Sendable {
+  private var done = 0
+  private let total: Int
+  private let report: (@Sendable (Int, Int) -> Void)?
+  private let lock = NSLock()
+  init(total: Int, report: (@Sendable (Int, Int) -> Void)?) {
+    self.total = total
+    self.report = report
+  }
+  func advance() {
+    lock.lock()
+    done += 1
+    let now = done
+    lock.unlock()
+    report?(now, total)
+  }
+}
