@@ -1,6 +1,9 @@
-// neural-limits-benchmark: times the analytic kernel (and, with `montecarlo`, the sampler) on
-// the workloads of Benchmarks/README.md and prints one JSON line, which Benchmarks/run.sh sets
-// beside neural-tangents' line from the same process tree.
+// neural-limits-benchmark: times NeuralLimits on the workloads of Benchmarks/README.md and
+// prints one JSON line, which Benchmarks/run.sh sets beside neural-tangents' line from the
+// same process tree.
+//
+//   neural-limits-benchmark kernel     [--x inputs.npy | --n 4000 --d 100] [--depth 10] [--repeats 3]
+//   neural-limits-benchmark montecarlo [--x inputs.npy | --n 100 --d 10] [--width 512] [--samples 64] [--repeats 1]
 import Dispatch
 import Foundation
 import NeuralLimits
@@ -9,6 +12,18 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
   let start = DispatchTime.now().uptimeNanoseconds
   try body()
   return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+let arguments = CommandLine.arguments
+func option(_ name: String) -> String? {
+  arguments.firstIndex(of: "--\(name)").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+}
+func option(_ name: String, _ fallback: Int) -> Int { option(name).flatMap { Int($0) } ?? fallback }
+
+/// Inputs from `--x`, else `--n × --d` standard normals from seed 0.
+func inputs(n: Int, d: Int) throws -> Matrix {
+  if let path = option("x") { return try readMatrix(path) }
+  return try Matrix(rows: n, columns: d, elements: RandomStream(seed: 0).gaussians(n * d))
 }
 
 /// Scalar double-precision operations per second on all cores: 8 independent multiply–add
@@ -34,42 +49,85 @@ func scalarOperationsPerSecond() -> Double {
   return Double(cores * iterations * 8 * 2) / best
 }
 
-let arguments = CommandLine.arguments
-func option(_ name: String, _ fallback: Int) -> Int {
-  arguments.firstIndex(of: "--\(name)").flatMap { Int(arguments[$0 + 1]) } ?? fallback
+/// OpenBLAS `dgemm` on 1024 × 1024 matrices with all cores, in FLOP/s (best of 3).
+func dgemmFlopsPerSecond() -> Double {
+  let n = 1024
+  let a = try! Matrix(rows: n, columns: n, elements: RandomStream(seed: 1).gaussians(n * n))
+  var c = Matrix(rows: n, columns: n)
+  BLAS.gemm(a, a, into: &c)
+  var best = Double.infinity
+  for _ in 0..<3 { best = min(best, seconds { BLAS.gemm(a, a, into: &c) }) }
+  return 2 * pow(Double(n), 3) / best
 }
 
-let n = option("n", 4000), d = option("d", 100), depth = option("depth", 10), repeats = option("repeats", 3)
-let x = try Matrix(rows: n, columns: d, elements: RandomStream(seed: 0).gaussians(n * d))
-let network = Serial {
-  Repeat(depth) { Dense(wStd: 1.5, bStd: 0.05); ReLU() }
-  Dense(wStd: 1.5, bStd: 0.05)
+func kernelBenchmark() throws {
+  let x = try inputs(n: option("n", 4000), d: option("d", 100))
+  let depth = option("depth", 10), repeats = option("repeats", 3)
+  let network = Serial {
+    Repeat(depth) { Dense(wStd: 1.5, bStd: 0.05); ReLU() }
+    Dense(wStd: 1.5, bStd: 0.05)
+  }
+  var state: KernelState?
+  var best = Double.infinity
+  for _ in 0..<repeats {
+    best = min(best, try seconds { state = try network.kernels(x, get: [.nngp, .ntk]) })
+  }
+  let n = Double(x.rows)
+  let entries = n * (n + 1) / 2
+  // Arithmetic operations per entry of one dense → ReLU pair, counting √, ÷, min/max and the
+  // rational arccos's ÷ as one each: dense (NNGP + NTK) 4, correlation 4, sine 4, arccos 22,
+  // NNGP 7, derivative 2, NTK 1 = 44.
+  let operationsPerPair = 44.0
+  let limit = entries * Double(depth) * operationsPerPair / scalarOperationsPerSecond()
+  print(JSONValue.object([
+    ("tool", .string("NeuralLimits")), ("workload", .string("kernel")), ("seconds", .number(best)),
+    ("n", .integer(x.rows)), ("d", .integer(x.columns)), ("depth", .integer(depth)),
+    ("entry_layers_per_second", .number(entries * Double(2 * depth + 1) / best)),
+    ("scalar_arithmetic_limit_seconds", .number(limit)),
+    ("checksum", .number(state!.nngp.diagonal.reduce(0, +))),
+  ]).serialized())
 }
-if arguments.contains("--phases") {
-  var s0: KernelState?
-  print("init", seconds { s0 = try! KernelState(x1: x, ntk: true) })
-  var m = s0!.nngp
-  print("symmetrize", seconds { m.symmetrizeFromUpper() })
-  print("validate", seconds { try! m.validateFinite("m") })
-  print("alloc", seconds { m = Matrix(rows: n, columns: n) })
+
+func monteCarloBenchmark() throws {
+  let x = try inputs(n: option("n", 100), d: option("d", 10))
+  let width = option("width", 512), samples = option("samples", 64), readout = option("readout", 1)
+  let repeats = option("repeats", 1)
+  let network = Serial {
+    Repeat(3) { Dense(wStd: 1.5, bStd: 0.05); ReLU() }
+    Dense(wStd: 1.5, bStd: 0.05)
+  }
+  let settings = MonteCarloSettings(width: width, samples: samples, seed: 0, readoutWidth: readout)
+  var result: (nngp: KernelEstimate, ntk: KernelEstimate?)?
+  var best = Double.infinity
+  for _ in 0..<repeats {
+    best = min(best, try seconds { result = try MonteCarlo.kernels(network, x, settings: settings) })
+  }
+  // Floating-point work per sample, matrix products only: forward 2·B·Σ(in·out) over the dense
+  // layers, the same again backward (one copy per readout output), and per dense layer the two
+  // Gram matrices of the NTK contraction, B²·(in + copies·out) each (symmetric rank-k updates).
+  let b = Double(x.rows), d = Double(x.columns), n = Double(width), r = Double(readout)
+  let shapes = [(d, n), (n, n), (n, n), (n, r)]
+  let products = shapes.reduce(0) { $0 + 2 * b * $1.0 * $1.1 * (1 + r) }
+  let grams = shapes.reduce(0) { $0 + b * b * ($1.0 + r * $1.1) }
+  let flops = Double(samples) * (products + grams)
+  let dgemm = dgemmFlopsPerSecond()
+  print(JSONValue.object([
+    ("tool", .string("NeuralLimits")), ("workload", .string("montecarlo")), ("seconds", .number(best)),
+    ("samples", .integer(samples)), ("width", .integer(width)), ("n", .integer(x.rows)), ("d", .integer(x.columns)),
+    ("gflops", .number(flops / best / 1e9)), ("dgemm_gflops", .number(dgemm / 1e9)),
+    ("checksum", .number(result!.nngp.mean.diagonal.reduce(0, +))),
+  ]).serialized())
 }
-var state: KernelState?
-var best = Double.infinity
-for _ in 0..<repeats {
-  best = min(best, try seconds { state = try network.kernels(x, get: [.nngp, .ntk]) })
+
+do {
+  switch arguments.dropFirst().first {
+  case "kernel": try kernelBenchmark()
+  case "montecarlo": try monteCarloBenchmark()
+  default:
+    FileHandle.standardError.write(Data("usage: neural-limits-benchmark kernel|montecarlo [options]\n".utf8))
+    exit(2)
+  }
+} catch {
+  FileHandle.standardError.write(Data("neural-limits-benchmark: \(error)\n".utf8))
+  exit(2)
 }
-let entries = Double(n) * Double(n + 1) / 2
-let entryLayers = entries * Double(2 * depth + 1)
-/// Arithmetic operations per entry of one dense → ReLU pair, counting √, ÷, min/max and each
-/// arccos as one (the arccos itself costs ~20): dense 4 + correlation 6 + sine 3 + arccos 1 +
-/// NNGP 7 + derivative 2 + NTK 2 = 25.
-let operationsPerPair = 25.0
-let limit = entries * Double(depth) * operationsPerPair / scalarOperationsPerSecond()
-let line = JSONValue.object([
-  ("tool", .string("NeuralLimits")), ("workload", .string("kernel")), ("seconds", .number(best)),
-  ("n", .integer(n)), ("d", .integer(d)), ("depth", .integer(depth)),
-  ("entry_layers_per_second", .number(entryLayers / best)),
-  ("scalar_arithmetic_limit_seconds", .number(limit)),
-  ("checksum", .number(state!.nngp.diagonal.reduce(0, +))),
-])
-print(line.serialized())

@@ -10,7 +10,7 @@ import Dispatch
 /// need the whole state (dropout) are applied between fused runs.
 enum KernelEvaluator {
   /// Entries per tile: a row segment that stays in L1 with its scratch copies.
-  static let tileWidth = 256
+  static let tileWidth = 512
 
   static func evaluate(_ node: KernelProgram.Node, slots: Int, _ state: inout KernelState) throws {
     if node.isPointwise {
@@ -21,10 +21,12 @@ enum KernelEvaluator {
     case .pointwise:
       fused(node, slots: slots, &state)
     case .state(let layer, let context):
+      state.materializeZeroNTK()
       try layer.transform(&state, context: context)
     case .serial(let items):
       for item in items { try evaluate(item, slots: slots, &state) }
     case .sum(let branches):
+      state.materializeZeroNTK()
       var total: KernelState?
       for (scale, branch) in branches {
         var part = state
@@ -122,9 +124,13 @@ enum KernelEvaluator {
     let rowsPerTask = 4
     let tasks = (rows + rowsPerTask - 1) / rowsPerTask
     // Take the NTK out of the state so that its storage is uniquely referenced (no copy).
-    let hasNTK = state.ntk != nil
+    let hasNTK = state.ntk != nil, zeroNTK = state.ntkIsZero
     var ntkElements = state.ntk?.elements ?? []
     state.ntk = nil
+    // Parallel outside BLAS: keep OpenBLAS's own threads out of the way meanwhile.
+    let blasThreads = BLAS.threads
+    BLAS.setThreads(1)
+    defer { BLAS.setThreads(blasThreads) }
     state.nngp.elements.withUnsafeMutableBufferPointer { pn in
       ntkElements.withUnsafeMutableBufferPointer { pt in
         tape1.variances.withUnsafeBufferPointer { q1 in
@@ -135,7 +141,7 @@ enum KernelEvaluator {
                                     q1: q1.baseAddress!, r1: r1.baseAddress!, q2: q2.baseAddress!, r2: r2.baseAddress!)
                 DispatchQueue.concurrentPerform(iterations: tasks) { task in
                   fusedRows(node, shared, rows: (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask),
-                            firstSet: rows, columns: columns, upperOnly: symmetric)
+                            firstSet: rows, columns: columns, upperOnly: symmetric, zeroNTK: zeroNTK)
                 }
               }
             }
@@ -144,14 +150,16 @@ enum KernelEvaluator {
       }
     }
     if hasNTK { state.ntk = try! Matrix(rows: rows, columns: columns, elements: ntkElements) }
+    state.ntkIsZero = false
     state.var1 = out1
     state.var2 = out2
   }
 
   /// Entries of `rows` (from the diagonal on when `upperOnly`), one tile at a time; `firstSet`
-  /// is the number of rows in all (the tape's stride for the row inputs).
+  /// is the number of rows in all (the tape's stride for the row inputs); `zeroNTK`: the NTK
+  /// storage is unwritten and starts at zero.
   private static func fusedRows(_ node: KernelProgram.Node, _ shared: Shared, rows: Range<Int>, firstSet: Int,
-                                columns: Int, upperOnly: Bool) {
+                                columns: Int, upperOnly: Bool, zeroNTK: Bool) {
     let broadcast = UnsafeMutablePointer<Double>.allocate(capacity: 2 * tileWidth)
     defer { broadcast.deallocate() }
     let (q1, r1) = (broadcast, broadcast + tileWidth)
@@ -160,6 +168,7 @@ enum KernelEvaluator {
       while start < columns {
         let count = min(tileWidth, columns - start)
         let offset = i * columns + start
+        if zeroNTK, let ntk = shared.ntk { (ntk + offset).update(repeating: 0, count: count) }
         run(node, count: count, nngp: shared.nngp + offset, ntk: shared.ntk.map { $0 + offset }) { slot, _, body in
           q1.update(repeating: shared.q1[slot * firstSet + i], count: count)
           r1.update(repeating: shared.r1[slot * firstSet + i], count: count)

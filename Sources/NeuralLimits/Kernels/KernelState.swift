@@ -16,9 +16,20 @@ public struct KernelState: Sendable {
   public var var2: [Double]
   /// `x2` is `x1`: the diagonal `(i, i)` pairs an input with itself.
   public let isSymmetric: Bool
+  /// The NTK is still the initial zero and its storage not yet written (the fused evaluator
+  /// zeroes it tile by tile, in parallel and in cache, instead of in a separate pass).
+  var ntkIsZero = false
 
   /// The input kernel of neural-tangents: `Σ₀ = x1·x2ᵀ/d`, `Θ₀ = 0`.
   public init(x1: Matrix, x2: Matrix? = nil, ntk: Bool) throws {
+    try self.init(inputs: x1, x2, ntk: ntk)
+    materializeZeroNTK()
+    if isSymmetric { nngp.symmetrizeFromUpper() }
+  }
+
+  /// As `init(x1:x2:ntk:)`, with the NTK left for the evaluator to zero and, for a symmetric
+  /// state, only the upper triangle of the NNGP written.
+  init(inputs x1: Matrix, _ x2: Matrix?, ntk: Bool) throws {
     try x1.validateFinite("x1")
     if let x2 {
       try x2.validateFinite("x2")
@@ -32,8 +43,9 @@ public struct KernelState: Sendable {
     let d = Double(x1.columns)
     let norms: (Matrix) -> [Double] = { m in (0..<m.rows).map { i in m.row(i).reduce(0) { $0 + $1 * $1 } / d } }
     isSymmetric = x2 == nil
-    nngp = x2.map { BLAS.product(x1, $0, transposeB: true, alpha: 1 / d) } ?? BLAS.gram(x1, alpha: 1 / d, mirror: false)
-    self.ntk = ntk ? Matrix(rows: nngp.rows, columns: nngp.columns) : nil
+    nngp = x2.map { BLAS.product(x1, $0, transposeB: true, alpha: 1 / d) } ?? BLAS.upperGram(x1, alpha: 1 / d)
+    self.ntk = ntk ? Matrix(rows: nngp.rows, columns: nngp.columns, uninitialized: ()) : nil
+    ntkIsZero = ntk
     var1 = norms(x1)
     var2 = x2.map(norms) ?? var1
   }
@@ -60,9 +72,17 @@ extension KernelState {
     return result
   }
 
+  /// Writes the initial zero NTK if no fused layer has done so yet.
+  mutating func materializeZeroNTK() {
+    guard ntkIsZero else { return }
+    ntk = Matrix(rows: nngp.rows, columns: nngp.columns)
+    ntkIsZero = false
+  }
+
   /// Fills the lower triangle of a symmetric state from the upper one (layers only compute
   /// `j ≥ i`), then checks that every entry is finite.
   mutating func finalize() throws {
+    materializeZeroNTK()
     if isSymmetric {
       nngp.symmetrizeFromUpper()
       ntk?.symmetrizeFromUpper()

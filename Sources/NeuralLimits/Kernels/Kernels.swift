@@ -20,7 +20,7 @@ extension Layer {
   public func kernels(_ x1: Matrix, _ x2: Matrix? = nil, get kinds: KernelKinds = [.nngp, .ntk],
                       hiddenWidth: Int? = nil) throws -> KernelState {
     let program = try KernelProgram(graph, inputWidth: x1.columns, hiddenWidth: hiddenWidth)
-    var state = try KernelState(x1: x1, x2: x2, ntk: kinds.contains(.ntk))
+    var state = try KernelState(inputs: x1, x2, ntk: kinds.contains(.ntk))
     try KernelEvaluator.evaluate(program.root, slots: program.slotCount, &state)
     try state.finalize()
     return state

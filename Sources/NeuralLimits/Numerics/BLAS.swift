@@ -68,11 +68,18 @@ public enum BLAS {
     return c
   }
 
-  /// The Gram matrix `α·A·Aᵀ` (`dsyrk` on the upper triangle, then mirrored unless `mirror`
-  /// is false, in which case the lower triangle stays zero).
-  public static func gram(_ a: Matrix, alpha: Double = 1, mirror: Bool = true) -> Matrix {
-    var c = Matrix(rows: a.rows, columns: a.rows)
-    guard a.rows > 0, a.columns > 0 else { return c }
+  /// The Gram matrix `α·A·Aᵀ` (`dsyrk` on the upper triangle, then mirrored).
+  public static func gram(_ a: Matrix, alpha: Double = 1) -> Matrix {
+    var c = upperGram(a, alpha: alpha)
+    c.symmetrizeFromUpper()
+    return c
+  }
+
+  /// The upper triangle of `α·A·Aᵀ` (`dsyrk`); the lower triangle is left unspecified, for
+  /// callers that mirror it later.
+  static func upperGram(_ a: Matrix, alpha: Double = 1) -> Matrix {
+    guard a.rows > 0, a.columns > 0 else { return Matrix(rows: a.rows, columns: a.rows) }
+    var c = Matrix(rows: a.rows, columns: a.rows, uninitialized: ())
     a.elements.withUnsafeBufferPointer { pa in
       c.elements.withUnsafeMutableBufferPointer { pc in
         cblas_dsyrk(
@@ -80,7 +87,6 @@ public enum BLAS {
           pa.baseAddress, Int32(a.columns), 0, pc.baseAddress, Int32(a.rows))
       }
     }
-    if mirror { c.symmetrizeFromUpper() }
     return c
   }
 }

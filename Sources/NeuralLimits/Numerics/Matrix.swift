@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 /// A dense row-major matrix of `Double`.
 ///
 /// Entry `(i, j)` is `elements[i * columns + j]`, the layout of C, NumPy (`order='C'`) and
@@ -92,8 +95,37 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
                       elements: elements + other.elements)
   }
 
+  /// A `rows × columns` matrix whose entries the caller writes before reading (no zero fill).
+  init(rows: Int, columns: Int, uninitialized: Void) {
+    self.rows = rows
+    self.columns = columns
+    elements = [Double](unsafeUninitializedCapacity: rows * columns) { _, count in count = rows * columns }
+  }
+
+  /// True when every entry is finite: an integer OR over the exponent fields (all ones for
+  /// ±∞ and NaN), which vectorises, in chunks spread over the cores.
+  public var isFinite: Bool {
+    let chunk = 1 << 16
+    let chunks = (elements.count + chunk - 1) / chunk
+    return elements.withUnsafeBufferPointer { p in
+      p.withMemoryRebound(to: UInt64.self) { bits in
+        let flags = FlagArray(count: chunks)
+        let base = SharedWords(base: bits.baseAddress), count = bits.count
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+          var nonFinite: UInt64 = 0
+          for k in (c * chunk)..<Swift.min(count, (c + 1) * chunk) {
+            nonFinite |= (base.base![k] & 0x7FF0_0000_0000_0000) == 0x7FF0_0000_0000_0000 ? 1 : 0
+          }
+          flags.set(c, nonFinite != 0)
+        }
+        return !flags.any
+      }
+    }
+  }
+
   /// Throws unless every entry is finite; `name` goes into the message.
   public func validateFinite(_ name: String) throws {
+    guard !isFinite else { return }
     if let index = elements.firstIndex(where: { !$0.isFinite }) {
       throw NeuralLimitsError.invalidArgument(
         "\(name) has a non-finite entry \(elements[index]) at row \(index / Swift.max(columns, 1)), column \(index % Swift.max(columns, 1))")
@@ -108,13 +140,16 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
   /// Frobenius norm.
   public var frobeniusNorm: Double { elements.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 
-  /// Copies the upper triangle onto the lower one (for results computed on `j ≥ i` only).
+  /// Copies the upper triangle onto the lower one (for results computed on `j ≥ i` only), in
+  /// 32 × 32 blocks so that the column reads stay in cache, row blocks spread over the cores.
   public mutating func symmetrizeFromUpper() {
     precondition(rows == columns)
-    let n = rows, block = 64
+    let n = rows, block = 32
+    let blocks = (n + block - 1) / block
     elements.withUnsafeMutableBufferPointer { a in
-      // Blocked, so that reading columns of the upper triangle stays in cache.
-      for i0 in stride(from: 0, to: n, by: block) {
+      let shared = SharedBuffer(base: a.baseAddress!)
+      DispatchQueue.concurrentPerform(iterations: blocks) { b in
+        let a = shared.base, i0 = b * block
         for j0 in stride(from: 0, through: i0, by: block) {
           for i in i0..<Swift.min(i0 + block, n) {
             for j in j0..<Swift.min(j0 + block, i) { a[i * n + j] = a[j * n + i] }
@@ -127,6 +162,29 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
   public var description: String {
     nested.map { $0.map { String($0) }.joined(separator: "\t") }.joined(separator: "\n")
   }
+}
+
+/// A buffer that parallel tasks write in disjoint parts.
+struct SharedBuffer: @unchecked Sendable {
+  let base: UnsafeMutablePointer<Double>
+}
+
+/// Read-only words that parallel tasks scan.
+struct SharedWords: @unchecked Sendable {
+  let base: UnsafePointer<UInt64>?
+}
+
+/// One flag per parallel task, each written by its own task.
+final class FlagArray: @unchecked Sendable {
+  private var flags: [Bool]
+  private let lock = NSLock()
+  init(count: Int) { flags = Array(repeating: false, count: count) }
+  func set(_ index: Int, _ value: Bool) {
+    lock.lock()
+    flags[index] = value
+    lock.unlock()
+  }
+  var any: Bool { flags.contains(true) }
 }
 
 extension Matrix {
