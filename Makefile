@@ -5,7 +5,7 @@ SWIFT        ?= swift
 APT_PACKAGES := libgsl-dev liblapacke-dev libopenblas-dev gnuplot-nox pkg-config
 BIN          := .build/release/neural-limits
 
-.PHONY: run test deps release bench-kernel bench-montecarlo clean
+.PHONY: run test deps release bench clean
 
 ## Install missing Debian packages (only those not installed) and check for a Swift toolchain.
 deps:
@@ -27,6 +27,12 @@ run: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## Side-by-side benchmarks against neural-tangents (creates .venv-nt from PyPI on first use).
+bench: deps
+	@[ -x .venv-nt/bin/python ] || { python3 -m venv .venv-nt && .venv-nt/bin/pip install -q \
+	  neural-tangents==0.6.5 jax==0.4.23 jaxlib==0.4.23 "numpy<2" "scipy<1.13" tf2jax==0.3.5; }
+	Benchmarks/run.sh all
 
 clean:
 	rm -rf .build

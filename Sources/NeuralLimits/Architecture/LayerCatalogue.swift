@@ -46,7 +46,6 @@ public struct LayerEntry: Sendable {
 
 /// The validated arguments of one layer in a specification.
 public struct Arguments: Sendable {
-  let layer: String
   let values: [String: String]
 
   func real(_ key: String) -> Double? { values[key].flatMap(Double.init) }
@@ -151,6 +150,6 @@ public enum LayerCatalogue {
         guard options.contains(raw) else { throw bad() }
       }
     }
-    return try entry.make(Arguments(layer: entry.name, values: values))
+    return try entry.make(Arguments(values: values))
   }
 }

@@ -46,13 +46,6 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
     return m
   }
 
-  /// A diagonal matrix.
-  public static func diagonal(_ d: [Double]) -> Matrix {
-    var m = Matrix(rows: d.count, columns: d.count)
-    for (i, v) in d.enumerated() { m.elements[i * d.count + i] = v }
-    return m
-  }
-
   @inlinable
   public subscript(row: Int, column: Int) -> Double {
     get { elements[row * columns + column] }
