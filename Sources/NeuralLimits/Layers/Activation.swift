@@ -36,14 +36,22 @@ extension Activation {
 
   public func backward(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
                        cache: [Double], copies: Int) -> Matrix {
-    var g = cotangent
-    let width = input.columns
-    let slope = input.elements.map(derivative)
+    cotangent.multipliedPerInput(by: input.elements.map(derivative), copies: copies)
+  }
+}
+
+extension Matrix {
+  /// Each row `x·copies + a` multiplied entrywise by row `x` of `factors` (`batch × columns`,
+  /// row-major): a diagonal Jacobian such as `φ'(z)` or a dropout mask, applied to the
+  /// cotangents of every output copy.
+  func multipliedPerInput(by factors: [Double], copies: Int) -> Matrix {
+    var g = self
+    let width = columns
     g.elements.withUnsafeMutableBufferPointer { pg in
-      slope.withUnsafeBufferPointer { ps in
-        for row in 0..<g.rows {
+      factors.withUnsafeBufferPointer { pf in
+        for row in 0..<rows {
           let x = row / copies
-          for j in 0..<width { pg[row * width + j] *= ps[x * width + j] }
+          for j in 0..<width { pg[row * width + j] *= pf[x * width + j] }
         }
       }
     }

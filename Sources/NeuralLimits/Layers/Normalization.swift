@@ -90,12 +90,6 @@ public struct Dropout: StateKernel {
 
   public func backward(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
                        cache: [Double], copies: Int) -> Matrix {
-    var g = cotangent
-    let n = input.columns
-    for row in 0..<g.rows {
-      let x = row / copies
-      for j in 0..<n { g[row, j] *= cache[x * n + j] }
-    }
-    return g
+    cotangent.multipliedPerInput(by: cache, copies: copies)
   }
 }
