@@ -10,7 +10,8 @@ struct KernelCommand: ParsableCommand {
     discussion: """
       Entry (i, j) is k(x_i, x2_j): rows from --x, columns from --x2 (or --x again), as
       neural-tangents' kernel_fn(x1, x2). Inputs are CSV or .npy files, one input per row.
-      Formats: json (default, to stdout or --out FILE) is {"nngp": [[...]], "ntk": [[...]]};
+      Formats: json (default, to stdout or --out FILE) is {"nngp": [[...]], "ntk": [[...]]}, plus
+      "quadrature_error_estimate" when a layer is computed by Gauss-Hermite quadrature (tanh, ...);
       csv writes '# nngp' and '# ntk' sections to stdout, or DIR/nngp.csv and DIR/ntk.csv with
       --out DIR; npy needs --out DIR and writes DIR/nngp.npy and DIR/ntk.npy; table prints
       aligned columns.
@@ -47,7 +48,7 @@ struct KernelCommand: ParsableCommand {
     var named: [(String, Matrix)] = [("nngp", state.nngp)]
     if let ntk = state.ntk { named.append(("ntk", ntk)) }
     if !kinds.contains(.nngp) { named.removeFirst() }
-    try write(named, format: format, out: out)
+    try write(named, format: format, out: out, quadratureErrorEstimate: state.quadratureErrorEstimate)
   }
 }
 

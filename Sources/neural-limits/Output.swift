@@ -7,15 +7,19 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
   case json, csv, npy, table
 }
 
-/// Writes named matrices in `format`, to standard output or atomically under `out`.
-func write(_ named: [(String, Matrix)], format: OutputFormat, out: String?) throws {
+/// Writes named matrices in `format`, to standard output or atomically under `out`; a
+/// quadrature error estimate goes into JSON and tables (and to standard error otherwise).
+func write(_ named: [(String, Matrix)], format: OutputFormat, out: String?, quadratureErrorEstimate: Double?) throws {
+  let note = quadratureErrorEstimate.map { String(format: "quadrature error estimate: %.2e absolute (Gauss-Hermite, degree vs degree/2)", $0) }
   switch format {
   case .json:
-    let text = JSONValue.object(named.map { ($0.0, JSONValue.matrix($0.1)) }).serialized(pretty: true) + "\n"
-    try emit(text, to: out)
+    var members = named.map { ($0.0, JSONValue.matrix($0.1)) }
+    if let quadratureErrorEstimate { members.append(("quadrature_error_estimate", .number(quadratureErrorEstimate))) }
+    try emit(JSONValue.object(members).serialized(pretty: true) + "\n", to: out)
   case .table:
-    try emit(named.map { "\($0.0):\n" + table($0.1) }.joined(separator: "\n"), to: out)
+    try emit(named.map { "\($0.0):\n" + table($0.1) }.joined(separator: "\n") + (note.map { "\n\($0)\n" } ?? ""), to: out)
   case .csv:
+    if let note { FileHandle.standardError.write(Data("neural-limits: \(note)\n".utf8)) }
     if let out {
       try makeFolder(out)
       for (name, m) in named { try CSV.write(m, to: out + "/\(name).csv") }
@@ -23,6 +27,7 @@ func write(_ named: [(String, Matrix)], format: OutputFormat, out: String?) thro
       print(named.map { "# \($0.0)\n" + CSV.format($0.1) }.joined(), terminator: "")
     }
   case .npy:
+    if let note { FileHandle.standardError.write(Data("neural-limits: \(note)\n".utf8)) }
     guard let out else { throw NeuralLimitsError.invalidArgument("--format npy needs --out DIR") }
     try makeFolder(out)
     for (name, m) in named { try NPY.write(m, to: out + "/\(name).npy") }

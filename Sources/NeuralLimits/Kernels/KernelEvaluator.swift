@@ -151,8 +151,33 @@ enum KernelEvaluator {
     }
     if hasNTK { state.ntk = try! Matrix(rows: rows, columns: columns, elements: ntkElements) }
     state.ntkIsZero = false
+    if let estimate = quadratureErrorEstimate(node, tape1, count: rows) {
+      state.quadratureErrorEstimate = max(state.quadratureErrorEstimate ?? 0, estimate)
+    }
     state.var1 = out1
     state.var2 = out2
+  }
+
+  /// The largest quadrature error estimate of the `NumericalActivation`s in `node`, at the
+  /// recorded variances of the row inputs (see `KernelState.quadratureErrorEstimate`).
+  static func quadratureErrorEstimate(_ node: KernelProgram.Node, _ tape: Tape, count n: Int) -> Double? {
+    switch node {
+    case .pointwise(let slot, let layer, _):
+      guard let numerical = layer as? NumericalActivation, n > 0 else { return nil }
+      let q = tape.variances[(slot * n)..<((slot + 1) * n)]
+      let (low, high) = (q.min()!, q.max()!)
+      let estimates = [
+        try? numerical.errorEstimate(low, low, low), try? numerical.errorEstimate(high, high, high),
+        try? numerical.errorEstimate(0.5 * (low * high).squareRoot(), low, high),
+      ]
+      return estimates.compactMap { $0 }.max()
+    case .state:
+      return nil
+    case .serial(let items):
+      return items.compactMap { quadratureErrorEstimate($0, tape, count: n) }.max()
+    case .sum(let branches):
+      return branches.compactMap { quadratureErrorEstimate($0.node, tape, count: n) }.max()
+    }
   }
 
   /// Entries of `rows` (from the diagonal on when `upperOnly`), one tile at a time; `firstSet`

@@ -16,6 +16,11 @@ public struct KernelState: Sendable {
   public var var2: [Double]
   /// `x2` is `x1`: the diagonal `(i, i)` pairs an input with itself.
   public let isSymmetric: Bool
+  /// For networks with quadrature layers (`NumericalActivation`): the largest of their
+  /// `errorEstimate`s at the variances each such layer sees — every input's self-pair at the
+  /// smallest and the largest variance, and those two inputs paired at correlation ½. `nil` when
+  /// the network has no quadrature layer.
+  public internal(set) var quadratureErrorEstimate: Double?
   /// The NTK is still the initial zero and its storage not yet written (the fused evaluator
   /// zeroes it tile by tile, in parallel and in cache, instead of in a separate pass).
   var ntkIsZero = false

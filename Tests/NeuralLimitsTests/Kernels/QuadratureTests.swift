@@ -79,4 +79,16 @@ struct QuadratureTests {
     let estimate = try tanhLayer.errorEstimate(c, q1, q2)
     #expect(estimate >= abs(value - reference) && estimate < 1e-6, "estimate \(estimate)")
   }
+
+  @Test("Networks report a quadrature error estimate exactly when they have quadrature layers")
+  func networkEstimate() throws {
+    let x = try Matrix([[0.3, -0.2], [0.1, 0.4], [-0.5, 0.2]])
+    let smooth = try ArchitectureParser.parse("dense -> tanh -> dense -> softplus -> dense").kernels(x)
+    let estimate = try #require(smooth.quadratureErrorEstimate)
+    #expect(estimate < 1e-8, "\(estimate)")
+    #expect(try ArchitectureParser.parse("dense -> relu -> dense").kernels(x).quadratureErrorEstimate == nil)
+    // Large variances make tanh's derivative kernel narrow on the node grid: the estimate says so.
+    let wide = try ArchitectureParser.parse("dense(w_std=20) -> tanh -> dense").kernels(x)
+    #expect(try #require(wide.quadratureErrorEstimate) > 1e-6)
+  }
 }
