@@ -8,12 +8,15 @@ struct CompareCommand: ParsableCommand {
     commandName: "compare",
     abstract: "Compare the infinite-width NNGP/NTK with finite-width networks sampled by Monte Carlo.",
     discussion: """
-      Each of --samples networks of width --width is drawn from its own random stream (seed, sample),
-      so results do not depend on the thread count. Per kernel entry the report gives the theory, the
-      simulation mean and its standard error; the verdict rule:
-        \(ComparisonReport.rule)
-      Without --x the built-in input set is used (\(DefaultInputs.description)).
-      JSON holds theory, simulation.mean, simulation.stderr, rel_frobenius_error, max_abs_z and
+      Each of --samples networks of width --width is drawn from its own random stream (seed, sample), \
+      so results do not depend on the thread count. Per kernel entry the report gives the theory, the \
+      simulation mean and its standard error.
+
+      Verdict: \(ComparisonReport.rule)
+
+      Without --x the \(DefaultInputs.description) is used.
+
+      JSON holds theory, simulation.mean, simulation.stderr, rel_frobenius_error, max_abs_z and \
       verdict, each keyed by kernel. The exit code is 0 whatever the verdict; errors exit with 2.
       """)
 

@@ -8,12 +8,13 @@ struct KernelCommand: ParsableCommand {
     commandName: "kernel",
     abstract: "Compute the infinite-width NNGP and NTK of an architecture.",
     discussion: """
-      Entry (i, j) is k(x_i, x2_j): rows from --x, columns from --x2 (or --x again), as
+      Entry (i, j) is k(x_i, x2_j): rows from --x, columns from --x2 (or --x again), as \
       neural-tangents' kernel_fn(x1, x2). Inputs are CSV or .npy files, one input per row.
-      Formats: json (default, to stdout or --out FILE) is {"nngp": [[...]], "ntk": [[...]]}, plus
-      "quadrature_error_estimate" when a layer is computed by Gauss-Hermite quadrature (tanh, ...);
-      csv writes '# nngp' and '# ntk' sections to stdout, or DIR/nngp.csv and DIR/ntk.csv with
-      --out DIR; npy needs --out DIR and writes DIR/nngp.npy and DIR/ntk.npy; table prints
+
+      Formats: json (default, to stdout or --out FILE) is {"nngp": [[...]], "ntk": [[...]]}, plus \
+      "quadrature_error_estimate" when a layer is computed by Gauss-Hermite quadrature (tanh, ...); \
+      csv writes '# nngp' and '# ntk' sections to stdout, or DIR/nngp.csv and DIR/ntk.csv with \
+      --out DIR; npy needs --out DIR and writes DIR/nngp.npy and DIR/ntk.npy; table prints \
       aligned columns.
       """)
 

@@ -32,7 +32,8 @@ struct NeuralLimitsCommand: ParsableCommand {
         Foundation.exit(0)
       }
       let message = fullMessage(for: error)
-      fail(message.split(separator: "\n").first.map(String.init) ?? message)
+      let line = message.split(separator: "\n").first.map(String.init) ?? message
+      fail(line.hasPrefix("Error: ") ? String(line.dropFirst(7)) : line)
     }
   }
 

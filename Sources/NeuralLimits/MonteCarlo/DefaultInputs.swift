@@ -19,5 +19,5 @@ public enum DefaultInputs {
     return x
   }
 
-  public static let description = "built-in spiral: 8 inputs in 10 dimensions, angles 0…π, norms 0.5…1.5"
+  public static let description = "built-in spiral (8 inputs in 10 dimensions, angles 0…π, norms 0.5…1.5)"
 }
