@@ -19,7 +19,7 @@ enum KernelEvaluator {
     }
     switch node {
     case .pointwise:
-      fused(node, slots: slots, &state)
+      preconditionFailure("pointwise nodes are fused above")
     case .state(let layer, let context):
       state.materializeZeroNTK()
       try layer.transform(&state, context: context)
