@@ -19,6 +19,15 @@ struct KernelProgram: Sendable {
     }
   }
 
+  /// What a graph's output is, for error messages (`nil` for the identity).
+  static func describeOutput(_ graph: LayerGraph) -> String? {
+    switch graph {
+    case .primitive(let layer): return "the output of \(layer.specification)"
+    case .serial(let items): return items.reversed().lazy.compactMap(describeOutput).first
+    case .sum: return "a sum with a non-Gaussian term (e.g. the skip connection of a residual)"
+    }
+  }
+
   let root: Node
   let slotCount: Int
   let outputWidth: Int?
@@ -27,42 +36,52 @@ struct KernelProgram: Sendable {
   /// `hiddenWidth` (`nil`: the infinite-width limit).
   init(_ graph: LayerGraph, inputWidth: Int, hiddenWidth: Int? = nil) throws {
     var slots = 0
-    func compile(_ graph: LayerGraph, _ width: Int?) throws -> (Node, Int?) {
+    /// `gaussian`: whether the input to `graph` is Gaussian in the limit (raw inputs are not).
+    func compile(_ graph: LayerGraph, _ width: Int?, gaussian: Bool, after previous: String) throws
+      -> (node: Node, width: Int?, gaussian: Bool)
+    {
       let context = LayerContext(inputWidth: width, hiddenWidth: hiddenWidth)
       switch graph {
       case .primitive(let layer):
+        if layer.needsGaussianInput && !gaussian {
+          throw NeuralLimitsError.architecture(
+            "\(layer.specification) needs Gaussian pre-activations, but its input is \(previous): put a dense layer before it")
+        }
         let out = try layer.outputWidth(context)
+        let outGaussian = layer.outputIsGaussian(inputIsGaussian: gaussian)
         if let pointwise = layer as? any PointwiseKernel {
           defer { slots += 1 }
-          return (.pointwise(slot: slots, layer: pointwise, context: context), out)
+          return (.pointwise(slot: slots, layer: pointwise, context: context), out, outGaussian)
         }
-        if let state = layer as? any StateKernel { return (.state(layer: state, context: context), out) }
+        if let state = layer as? any StateKernel { return (.state(layer: state, context: context), out, outGaussian) }
         throw NeuralLimitsError.architecture("\(layer.specification) has no kernel map")
       case .serial(let items):
         var nodes: [Node] = []
-        var current = width
+        var current = (width: width, gaussian: gaussian, name: previous)
         for item in items {
-          let (node, out) = try compile(item, current)
-          nodes.append(node)
-          current = out
+          let compiled = try compile(item, current.width, gaussian: current.gaussian, after: current.name)
+          nodes.append(compiled.node)
+          current = (compiled.width, compiled.gaussian, KernelProgram.describeOutput(item) ?? current.name)
         }
-        return (.serial(nodes), current)
+        return (.serial(nodes), current.width, current.gaussian)
       case .sum(let branches):
         var nodes: [(Double, Node)] = []
         var outs: [Int?] = []
+        var allGaussian = true
         for branch in branches {
-          let (node, out) = try compile(branch.graph, width)
-          nodes.append((branch.scale.value(block: 1, depth: 1), node))
-          outs.append(out)
+          let compiled = try compile(branch.graph, width, gaussian: gaussian, after: previous)
+          nodes.append((branch.scale.value(block: 1, depth: 1), compiled.node))
+          outs.append(compiled.width)
+          allGaussian = allGaussian && compiled.gaussian
         }
         if let first = outs.first, outs.contains(where: { $0 != first }) {
           throw NeuralLimitsError.architecture(
             "branches of a sum have different widths \(outs.map { $0.map(String.init) ?? "∞" }); give their dense layers the same width=")
         }
-        return (.sum(nodes), outs.first ?? width)
+        return (.sum(nodes), outs.first ?? width, allGaussian)
       }
     }
-    (root, outputWidth) = try compile(graph, inputWidth)
+    (root, outputWidth, _) = try compile(graph, inputWidth, gaussian: false, after: "the raw input")
     slotCount = slots
   }
 }

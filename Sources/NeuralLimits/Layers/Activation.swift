@@ -14,6 +14,9 @@ public protocol Activation: PointwiseKernel {
 }
 
 extension Activation {
+  public var needsGaussianInput: Bool { true }
+  public func outputIsGaussian(inputIsGaussian: Bool) -> Bool { false }
+
   public func transform(_ tile: KernelTile, context: LayerContext) {
     let nngp = tile.nngp
     if let ntk = tile.ntk {

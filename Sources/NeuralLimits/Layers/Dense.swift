@@ -45,6 +45,10 @@ public struct Dense: PointwiseKernel {
     return width ?? context.hiddenWidth
   }
 
+  /// A dense layer's outputs are Gaussian in the limit whatever its input (central limit over
+  /// the input width, or Gaussian weights on a fixed input).
+  public func outputIsGaussian(inputIsGaussian: Bool) -> Bool { true }
+
   public func transform(_ tile: KernelTile, context: LayerContext) {
     let w2 = wStd * wStd, b2 = bStd * bStd
     let nngp = tile.nngp

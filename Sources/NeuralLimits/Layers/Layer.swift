@@ -54,6 +54,14 @@ public protocol PrimitiveLayer: Layer {
   /// layer cannot be placed there (e.g. standard parameterisation with no known input width).
   func outputWidth(_ context: LayerContext) throws -> Int?
 
+  /// Whether the kernel map assumes jointly Gaussian inputs (the dual kernels of activations
+  /// do: they hold for pre-activations, i.e. after a dense layer, not for raw inputs or the
+  /// output of another activation).
+  var needsGaussianInput: Bool { get }
+
+  /// Whether the output is Gaussian in the infinite-width limit, given whether the input is.
+  func outputIsGaussian(inputIsGaussian: Bool) -> Bool
+
   // MARK: finite width
 
   /// Number of trainable parameters at these widths.
@@ -82,6 +90,8 @@ extension PrimitiveLayer {
   public var graph: LayerGraph { .primitive(self) }
 
   public func outputWidth(_ context: LayerContext) throws -> Int? { context.inputWidth }
+  public var needsGaussianInput: Bool { false }
+  public func outputIsGaussian(inputIsGaussian: Bool) -> Bool { inputIsGaussian }
   public func parameterCount(inputWidth: Int, outputWidth: Int) -> Int { 0 }
   public func initialize(_ parameters: UnsafeMutableBufferPointer<Double>, inputWidth: Int, outputWidth: Int,
                          random: RandomStream) {}

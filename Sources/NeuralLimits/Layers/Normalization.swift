@@ -10,6 +10,8 @@ public struct LayerNorm: PointwiseKernel {
   public let epsilon: Double
   public init(epsilon: Double = 1e-12) { self.epsilon = epsilon }
   public var specification: String { epsilon == 1e-12 ? "layernorm" : "layernorm(eps=\(epsilon))" }
+  /// Normalising Gaussian pre-activations by their (concentrating) norm keeps them Gaussian.
+  public var needsGaussianInput: Bool { true }
 
   public func transform(_ tile: KernelTile, context: LayerContext) {
     for e in 0..<tile.count {
@@ -66,6 +68,7 @@ public struct Dropout: StateKernel {
   public let rate: Double
   public init(rate: Double) { self.rate = rate }
   public var specification: String { "dropout(rate=\(rate))" }
+  public func outputIsGaussian(inputIsGaussian: Bool) -> Bool { false }
   var keep: Double { 1 - rate }
 
   public func transform(_ state: inout KernelState, context: LayerContext) throws {

@@ -118,6 +118,26 @@ struct ClosedFormTests {
     }
     #expect(throws: NeuralLimitsError.self) { try ArchitectureParser.parse("dense -> shaped_relu").kernels(smallInputs) }
   }
+
+  /// Dual kernels hold for Gaussian pre-activations only (as in neural-tangents): an activation on
+  /// raw inputs, on another activation's output, or after a residual whose skip is not Gaussian
+  /// has no such kernel, and is refused with a message rather than computed wrongly.
+  @Test("Activations need Gaussian inputs", arguments: [
+    ("relu", "the raw input"), ("dense -> relu -> erf", "the output of relu"),
+    ("dense -> relu -> residual(dense -> relu -> dense) -> layernorm", "a sum with a non-Gaussian term"),
+    ("dense -> dropout(rate=0.1) -> relu", "the output of dropout"),
+  ])
+  func gaussianInputs(_ example: (arch: String, input: String)) throws {
+    do {
+      _ = try ArchitectureParser.parse(example.arch).kernels(smallInputs)
+      Issue.record("\(example.arch) was accepted")
+    } catch {
+      #expect("\(error)".contains("needs Gaussian pre-activations, but its input is \(example.input)"), "\(error)")
+    }
+    // Dense layers, identity, dropout and sums of Gaussian terms keep the rule satisfied.
+    _ = try ArchitectureParser.parse("identity -> dense -> identity -> relu -> dense -> residual(relu -> dense) -> erf")
+      .kernels(smallInputs)
+  }
 }
 
 @Suite("Branch-free arccos")

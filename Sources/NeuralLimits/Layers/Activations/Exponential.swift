@@ -25,6 +25,9 @@ public struct Exponential: Activation {
 public struct Identity: Activation {
   public init() {}
   public var specification: String { "identity" }
+  /// Exact for any input distribution, and keeps Gaussian inputs Gaussian.
+  public var needsGaussianInput: Bool { false }
+  public func outputIsGaussian(inputIsGaussian: Bool) -> Bool { inputIsGaussian }
   public func value(_ x: Double) -> Double { x }
   public func derivative(_ x: Double) -> Double { 1 }
   public func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double) {

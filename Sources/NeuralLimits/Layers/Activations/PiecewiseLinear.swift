@@ -61,6 +61,9 @@ public struct ShapedReLU: PointwiseKernel {
     return PiecewiseLinear(a: 1 - shift, b: 1 + shift)
   }
 
+  public var needsGaussianInput: Bool { true }
+  public func outputIsGaussian(inputIsGaussian: Bool) -> Bool { false }
+
   public func outputWidth(_ context: LayerContext) throws -> Int? {
     guard width ?? context.hiddenWidth != nil else {
       throw NeuralLimitsError.architecture("shaped_relu needs a width: write shaped_relu(c=…, width=n) or give the network a width")
