@@ -22,11 +22,13 @@ enum KernelEvaluator {
       preconditionFailure("pointwise nodes are fused above")
     case .state(let layer, let context):
       state.materializeZeroNTK()
+      state.checkedFinite = false
       try layer.transform(&state, context: context)
     case .serial(let items):
       for item in items { try evaluate(item, slots: slots, &state) }
     case .sum(let branches):
       state.materializeZeroNTK()
+      state.checkedFinite = false
       var total: KernelState?
       for (scale, branch) in branches {
         var part = state
@@ -114,6 +116,8 @@ enum KernelEvaluator {
     let nngp: UnsafeMutablePointer<Double>
     let ntk: UnsafeMutablePointer<Double>?
     let q1, r1, q2, r2: UnsafePointer<Double>
+    /// One flag per task: it wrote a non-finite entry.
+    let nonFinite: FlagArray
   }
 
   static func fused(_ node: KernelProgram.Node, slots: Int, _ state: inout KernelState) {
@@ -128,6 +132,7 @@ enum KernelEvaluator {
     var ntkElements = state.ntk?.elements ?? []
     state.ntk = nil
     // Parallel outside BLAS: keep OpenBLAS's own threads out of the way meanwhile.
+    let nonFinite = FlagArray(count: tasks)
     let blasThreads = BLAS.threads
     BLAS.setThreads(1)
     defer { BLAS.setThreads(blasThreads) }
@@ -138,10 +143,12 @@ enum KernelEvaluator {
             tape2.variances.withUnsafeBufferPointer { q2 in
               tape2.inverseRoots.withUnsafeBufferPointer { r2 in
                 let shared = Shared(nngp: pn.baseAddress!, ntk: hasNTK ? pt.baseAddress! : nil,
-                                    q1: q1.baseAddress!, r1: r1.baseAddress!, q2: q2.baseAddress!, r2: r2.baseAddress!)
+                                    q1: q1.baseAddress!, r1: r1.baseAddress!, q2: q2.baseAddress!, r2: r2.baseAddress!,
+                                    nonFinite: nonFinite)
                 DispatchQueue.concurrentPerform(iterations: tasks) { task in
-                  fusedRows(node, shared, rows: (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask),
-                            firstSet: rows, columns: columns, upperOnly: symmetric, zeroNTK: zeroNTK)
+                  let finite = fusedRows(node, shared, rows: (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask),
+                                         firstSet: rows, columns: columns, upperOnly: symmetric, zeroNTK: zeroNTK)
+                  shared.nonFinite.set(task, !finite)
                 }
               }
             }
@@ -151,6 +158,7 @@ enum KernelEvaluator {
     }
     if hasNTK { state.ntk = try! Matrix(rows: rows, columns: columns, elements: ntkElements) }
     state.ntkIsZero = false
+    state.checkedFinite = !nonFinite.any
     if let estimate = quadratureErrorEstimate(node, tape1, count: rows) {
       state.quadratureErrorEstimate = max(state.quadratureErrorEstimate ?? 0, estimate)
     }
@@ -182,9 +190,10 @@ enum KernelEvaluator {
 
   /// Entries of `rows` (from the diagonal on when `upperOnly`), one tile at a time; `firstSet`
   /// is the number of rows in all (the tape's stride for the row inputs); `zeroNTK`: the NTK
-  /// storage is unwritten and starts at zero.
+  /// storage is unwritten and starts at zero. Returns whether every entry written is finite.
   private static func fusedRows(_ node: KernelProgram.Node, _ shared: Shared, rows: Range<Int>, firstSet: Int,
-                                columns: Int, upperOnly: Bool, zeroNTK: Bool) {
+                                columns: Int, upperOnly: Bool, zeroNTK: Bool) -> Bool {
+    var finite = true
     let broadcast = UnsafeMutablePointer<Double>.allocate(capacity: 2 * tileWidth)
     defer { broadcast.deallocate() }
     let (q1, r1) = (broadcast, broadcast + tileWidth)
@@ -200,8 +209,20 @@ enum KernelEvaluator {
           body(Variances(q1: q1, q2: shared.q2 + slot * columns + start, inverseRoot1: r1,
                          inverseRoot2: shared.r2 + slot * columns + start))
         }
+        finite = finite && allFinite(shared.nngp + offset, count) && shared.ntk.map { allFinite($0 + offset, count) } ?? true
         start += count
       }
+    }
+    return finite
+  }
+
+  /// Whether `count` entries are finite (an OR over exponent fields, which vectorises).
+  @inline(__always)
+  private static func allFinite(_ p: UnsafeMutablePointer<Double>, _ count: Int) -> Bool {
+    p.withMemoryRebound(to: UInt64.self, capacity: count) { bits in
+      var nonFinite: UInt64 = 0
+      for k in 0..<count { nonFinite |= (bits[k] & 0x7FF0_0000_0000_0000) == 0x7FF0_0000_0000_0000 ? 1 : 0 }
+      return nonFinite == 0
     }
   }
 }

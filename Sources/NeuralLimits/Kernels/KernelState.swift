@@ -24,6 +24,9 @@ public struct KernelState: Sendable {
   /// The NTK is still the initial zero and its storage not yet written (the fused evaluator
   /// zeroes it tile by tile, in parallel and in cache, instead of in a separate pass).
   var ntkIsZero = false
+  /// The last step was a fused pass that found every entry it wrote finite (so `finalize` need
+  /// not scan the matrices again); any other step clears it.
+  var checkedFinite = false
 
   /// The input kernel of neural-tangents: `Σ₀ = x1·x2ᵀ/d`, `Θ₀ = 0`.
   public init(x1: Matrix, x2: Matrix? = nil, ntk: Bool) throws {
@@ -92,6 +95,7 @@ extension KernelState {
       nngp.symmetrizeFromUpper()
       ntk?.symmetrizeFromUpper()
     }
+    guard !checkedFinite else { return }
     try nngp.validateFinite("the NNGP result (overflow?)")
     try ntk?.validateFinite("the NTK result (overflow?)")
   }
