@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NeuralLimits
 
@@ -30,6 +31,9 @@ struct LinearAlgebraTests {
     let x = try Cholesky(a).solve(b)
     let residual = (a * x - b).frobeniusNorm / b.frobeniusNorm
     #expect(residual < 1e-12)
+    // log det from the factor against the eigenvalues.
+    let logDet = try SymmetricEigen(a).values.reduce(0) { $0 + log($1) }
+    #expect(abs(try Cholesky(a).logDeterminant - logDet) < 1e-10 * abs(logDet))
   }
 
   @Test("A matrix that is not positive definite throws, naming the failing column")
