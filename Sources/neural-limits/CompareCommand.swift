@@ -67,7 +67,7 @@ struct CompareCommand: ParsableCommand {
     let network = try ArchitectureParser.parse(arch)
     let x1 = try x.map(readMatrix) ?? DefaultInputs.spiral()
     let x2Matrix = try x2.map(readMatrix)
-    var settings = MonteCarloSettings(width: sweepWidths?.last ?? width, samples: samples, seed: seed,
+    let settings = MonteCarloSettings(width: sweepWidths?.last ?? width, samples: samples, seed: seed,
                                       readoutWidth: readout, kinds: kinds)
     let bar = ProgressBar(enabled: !quiet)
     let comparisons: [KernelComparison]
@@ -81,7 +81,6 @@ struct CompareCommand: ParsableCommand {
       sweeps = []
     }
     bar.finish()
-    settings.width = sweepWidths?.last ?? width
     let finite = try FiniteNetwork(network.graph, inputWidth: x1.columns, width: settings.width, readoutWidth: readout)
     let report = ComparisonReport(
       setup: .init(architecture: arch, inputs: x.map { "\($0)" + (x2.map { " × \($0)" } ?? "") } ?? DefaultInputs.description,
