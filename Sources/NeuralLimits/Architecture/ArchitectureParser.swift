@@ -9,50 +9,61 @@
 /// scale  := NUMBER | '1/sqrt(L)' | 'decreasing' ('(' 'alpha' '=' NUMBER ')')?
 /// ```
 /// e.g. `(dense(w_std=1.5, b_std=0.05) -> relu) * 10 -> dense(w_std=1.5, b_std=0.05)`.
+///
 /// Errors name the column, what was expected and what was found; unknown layer names list the
-/// known ones.
+/// known ones. Parsing is linear in the length of the text, in two phases: the text becomes a
+/// syntax tree (each written layer validated and built once), whose total layer count — with
+/// repetitions multiplied out, overflow-checked — is compared with `maximumLayers` before any
+/// repetition is expanded. Texts longer than `maximumLength` and brackets nested deeper than
+/// `maximumNesting` are refused, so no input can exhaust the stack or the memory.
 public struct ArchitectureParser {
-  /// Parses `text` into a network.
-  public static func parse(_ text: String) throws -> any Layer {
-    var parser = ArchitectureParser(text)
-    let chain = try parser.chain()
+  /// The longest specification accepted, in characters.
+  public static let maximumLength = 1_000_000
+  /// The deepest nesting of `(…)`, `residual(…)` and `parallel(…)` accepted.
+  public static let maximumNesting = 100
+  /// The most primitive layers a network may have once repetitions are expanded.
+  public static let maximumLayers = 1_000_000
+
+  /// Parses `text` into a network of at most `maximumLayers` primitive layers.
+  public static func parse(_ text: String, maximumLayers: Int = maximumLayers) throws -> any Layer {
+    guard text.count <= maximumLength else {
+      throw NeuralLimitsError.architecture(
+        "the specification has \(text.count) characters, more than the limit of \(maximumLength)")
+    }
+    var parser = ArchitectureParser(ArchitectureTokenizer.tokenize(text), limit: maximumLayers)
+    let items = try parser.chain()
     guard parser.peek.kind == .end else {
       throw parser.error("expected '->' or the end of the architecture")
     }
-    return Serial(chain)
+    let layers = ArchitectureSyntax.chain(items).layerCount
+    guard let layers, layers <= maximumLayers else {
+      throw NeuralLimitsError.architecture(
+        "the network would have \(layers.map(String.init) ?? "more than \(Int.max)") layers once repetitions are expanded; "
+          + "the limit is \(maximumLayers)")
+    }
+    return Serial(items.map(\.graph))
   }
 
-  struct Token: Equatable {
-    enum Kind: Equatable { case name, number, symbol, end }
-    let kind: Kind
-    let text: String
-    let column: Int
-  }
-
-  private var tokens: [Token]
+  private let tokens: [ArchitectureToken]
+  private let limit: Int
   private var position = 0
-  private let source: String
+  private var depth = 0
 
-  private init(_ text: String) {
-    source = text
-    tokens = ArchitectureParser.tokenize(text)
+  private init(_ tokens: [ArchitectureToken], limit: Int) {
+    self.tokens = tokens
+    self.limit = limit
   }
 
-  private var peek: Token { tokens[position] }
+  private var peek: ArchitectureToken { tokens[position] }
 
-  private mutating func next() -> Token {
+  private mutating func next() -> ArchitectureToken {
     defer { position = min(position + 1, tokens.count - 1) }
     return tokens[position]
   }
 
-  private func error(_ expected: String, at token: Token? = nil) -> NeuralLimitsError {
+  private func error(_ expected: String, at token: ArchitectureToken? = nil) -> NeuralLimitsError {
     let t = token ?? peek
-    let found: String
-    switch t.kind {
-    case .end: found = "the end"
-    case .name, .number, .symbol: found = "'\(t.text)'"
-    }
-    return .architecture("column \(t.column): \(expected), found \(found)")
+    return .architecture("column \(t.column): \(expected), found \(t.quoted)")
   }
 
   private mutating func expect(_ symbol: String) throws {
@@ -66,79 +77,61 @@ public struct ArchitectureParser {
     return true
   }
 
-  /// Splits into names, numbers and the symbols `-> ( ) * , = /`. Any other character becomes
-  /// a one-character symbol token, which the grammar then rejects with its column.
-  static func tokenize(_ text: String) -> [Token] {
-    var tokens: [Token] = []
-    let chars = Array(text)
-    var i = 0
-    while i < chars.count {
-      let c = chars[i]
-      let column = i + 1
-      if c.isWhitespace {
-        i += 1
-      } else if c == "-" && i + 1 < chars.count && chars[i + 1] == ">" {
-        tokens.append(Token(kind: .symbol, text: "->", column: column))
-        i += 2
-      } else if c.isLetter || c == "_" {
-        var j = i
-        while j < chars.count && (chars[j].isLetter || chars[j].isNumber || chars[j] == "_") { j += 1 }
-        tokens.append(Token(kind: .name, text: String(chars[i..<j]), column: column))
-        i = j
-      } else if c.isNumber || c == "." || ((c == "-" || c == "+") && i + 1 < chars.count && (chars[i + 1].isNumber || chars[i + 1] == ".")) {
-        var j = i + 1
-        while j < chars.count {
-          let d = chars[j]
-          if d.isNumber || d == "." || d == "e" || d == "E" || ((d == "-" || d == "+") && (chars[j - 1] == "e" || chars[j - 1] == "E")) {
-            j += 1
-          } else {
-            break
-          }
-        }
-        tokens.append(Token(kind: .number, text: String(chars[i..<j]), column: column))
-        i = j
-      } else {
-        tokens.append(Token(kind: .symbol, text: String(c), column: column))
-        i += 1
-      }
+  /// Enters one level of brackets, refusing nesting beyond `maximumNesting`.
+  private mutating func enter(_ token: ArchitectureToken) throws {
+    depth += 1
+    guard depth <= ArchitectureParser.maximumNesting else {
+      throw NeuralLimitsError.architecture(
+        "column \(token.column): brackets nested more than \(ArchitectureParser.maximumNesting) levels deep")
     }
-    tokens.append(Token(kind: .end, text: "", column: chars.count + 1))
-    return tokens
   }
 
-  private mutating func chain() throws -> [LayerGraph] {
+  private mutating func chain() throws -> [ArchitectureSyntax] {
     var items = [try item()]
     while accept("->") { items.append(try item()) }
     return items
   }
 
-  private mutating func item() throws -> LayerGraph {
+  private mutating func item() throws -> ArchitectureSyntax {
     let token = peek
     if accept("(") {
-      let inner = LayerGraph.serial(try chain())
+      try enter(token)
+      defer { depth -= 1 }
+      let inner = ArchitectureSyntax.chain(try chain())
       try expect(")")
       guard accept("*") else { return inner }
       let countToken = next()
-      guard countToken.kind == .number, let count = Int(countToken.text) else {
+      guard countToken.kind == .number, countToken.text.allSatisfy(\.isASCII), let count = Int(countToken.text) else {
+        if countToken.kind == .number, countToken.text.allSatisfy({ $0.isASCII && $0.isNumber }) {
+          throw NeuralLimitsError.architecture(
+            "column \(countToken.column): the repetition count \(countToken.text) is beyond the limit of \(limit) layers")
+        }
         throw error("expected a whole number of repetitions after '*'", at: countToken)
       }
       guard count >= 1 else {
         throw NeuralLimitsError.architecture("column \(countToken.column): the repetition count must be at least 1, found \(count)")
       }
-      return Repeat(count, inner).graph
+      return .repeated(inner, count: count)
     }
     guard token.kind == .name else { throw error("expected a layer name or '('") }
     _ = next()
     switch token.text {
-    case "residual": return try residual()
-    case "parallel": return try parallel()
-    default: return try layer(token)
+    case "residual":
+      try enter(token)
+      defer { depth -= 1 }
+      return try residual()
+    case "parallel":
+      try enter(token)
+      defer { depth -= 1 }
+      return try parallel()
+    default:
+      return .layer(try layer(token))
     }
   }
 
-  private mutating func residual() throws -> LayerGraph {
+  private mutating func residual() throws -> ArchitectureSyntax {
     try expect("(")
-    let branch = LayerGraph.serial(try chain())
+    let branch = ArchitectureSyntax.chain(try chain())
     var scale = ResidualScale.constant(1)
     if accept(",") {
       let key = next()
@@ -147,7 +140,7 @@ public struct ArchitectureParser {
       scale = try residualScale()
     }
     try expect(")")
-    return Residual(scale: scale, branch).graph
+    return .residual(branch, scale: scale)
   }
 
   /// `NUMBER | 1/sqrt(L) | decreasing ('(' alpha '=' NUMBER ')')?`.
@@ -181,24 +174,26 @@ public struct ArchitectureParser {
     throw error("expected a scale: a number, 1/sqrt(L) or decreasing", at: token)
   }
 
-  private mutating func parallel() throws -> LayerGraph {
+  private mutating func parallel() throws -> ArchitectureSyntax {
     try expect("(")
-    var branches = [LayerGraph.serial(try chain())]
-    while accept(",") { branches.append(.serial(try chain())) }
+    var branches = [ArchitectureSyntax.chain(try chain())]
+    while accept(",") { branches.append(.chain(try chain())) }
     try expect(")")
     guard branches.count >= 2 else {
       throw NeuralLimitsError.architecture("parallel needs at least two branches separated by ','")
     }
-    return Parallel(branches).graph
+    return .parallel(branches)
   }
 
-  private mutating func layer(_ name: Token) throws -> LayerGraph {
+  private mutating func layer(_ name: ArchitectureToken) throws -> any PrimitiveLayer {
     guard let entry = LayerCatalogue.entry(name.text) else {
       let known = LayerCatalogue.entries.map(\.name) + ["residual", "parallel"]
-      let suggestion = known.min { editDistance($0, name.text) < editDistance($1, name.text) }
+      // Suggestions only for names of a plausible length (the distance is quadratic).
+      let suggestion = name.text.count > 40 ? "" : known.min { editDistance($0, name.text) < editDistance($1, name.text) }
         .flatMap { editDistance($0, name.text) <= 2 ? " (did you mean '\($0)'?)" : nil } ?? ""
+      let shown = name.text.count > 40 ? String(name.text.prefix(40)) + "…" : name.text
       throw NeuralLimitsError.architecture(
-        "column \(name.column): unknown layer '\(name.text)'\(suggestion); known layers: \(known.joined(separator: ", "))")
+        "column \(name.column): unknown layer '\(shown)'\(suggestion); known layers: \(known.joined(separator: ", "))")
     }
     var values: [String: String] = [:]
     if accept("(") {
@@ -216,9 +211,52 @@ public struct ArchitectureParser {
       try expect(")")
     }
     do {
-      return .primitive(try LayerCatalogue.build(entry, values))
+      return try LayerCatalogue.build(entry, values)
     } catch NeuralLimitsError.architecture(let message) {
       throw NeuralLimitsError.architecture("column \(name.column): \(message)")
+    }
+  }
+}
+
+/// A parsed specification before repetitions are expanded.
+indirect enum ArchitectureSyntax {
+  case layer(any PrimitiveLayer)
+  case chain([ArchitectureSyntax])
+  case repeated(ArchitectureSyntax, count: Int)
+  case residual(ArchitectureSyntax, scale: ResidualScale)
+  case parallel([ArchitectureSyntax])
+
+  /// Primitive layers once repetitions are expanded; `nil` when the count overflows `Int`.
+  var layerCount: Int? {
+    func sum(_ items: [ArchitectureSyntax]) -> Int? {
+      var total = 0
+      for item in items {
+        guard let n = item.layerCount else { return nil }
+        let (s, overflow) = total.addingReportingOverflow(n)
+        if overflow { return nil }
+        total = s
+      }
+      return total
+    }
+    switch self {
+    case .layer: return 1
+    case .chain(let items), .parallel(let items): return sum(items)
+    case .residual(let branch, _): return branch.layerCount
+    case .repeated(let block, let count):
+      guard let n = block.layerCount else { return nil }
+      let (product, overflow) = n.multipliedReportingOverflow(by: count)
+      return overflow ? nil : product
+    }
+  }
+
+  /// The layer graph (call only after checking `layerCount`).
+  var graph: LayerGraph {
+    switch self {
+    case .layer(let layer): return .primitive(layer)
+    case .chain(let items): return .serial(items.map(\.graph))
+    case .repeated(let block, let count): return Repeat(count, block.graph).graph
+    case .residual(let branch, let scale): return Residual(scale: scale, branch.graph).graph
+    case .parallel(let branches): return Parallel(branches.map(\.graph)).graph
     }
   }
 }

@@ -23,7 +23,13 @@ struct KernelProgram: Sendable {
   static func describeOutput(_ graph: LayerGraph) -> String? {
     switch graph {
     case .primitive(let layer): return "the output of \(layer.specification)"
-    case .serial(let items): return items.reversed().lazy.compactMap(describeOutput).first
+    case .serial(let items):
+      // A plain loop: a lazy `compactMap(…).first` evaluates the closure twice per level,
+      // which is exponential in the nesting depth.
+      for item in items.reversed() {
+        if let description = describeOutput(item) { return description }
+      }
+      return nil
     case .sum: return "a sum with a non-Gaussian term (e.g. the skip connection of a residual)"
     }
   }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NeuralLimits
 
@@ -62,5 +63,50 @@ struct ArchitectureParserTests {
     }
     #expect(try scales("(residual(relu -> dense, scale=1/sqrt(L))) * 4") == [0.5, 0.5, 0.5, 0.5])
     #expect(try scales("(residual(relu -> dense, scale=decreasing)) * 3") == [1, 0.5, 1.0 / 3])
+  }
+}
+
+@Suite("Architecture language limits")
+struct ArchitectureLimitTests {
+  func message(_ spec: String) -> String {
+    do {
+      _ = try ArchitectureParser.parse(spec)
+      return "parsed"
+    } catch {
+      return "\(error)"
+    }
+  }
+
+  @Test("Nesting beyond the limit is refused, not a stack overflow; 100 levels parse in linear time")
+  func nesting() throws {
+    let deep = String(repeating: "(", count: 30_000) + "dense" + String(repeating: ")", count: 30_000)
+    #expect(message(deep).contains("nested more than 100 levels"))
+    let residuals = String(repeating: "residual(", count: 12_000) + "dense" + String(repeating: ")", count: 12_000)
+    #expect(message(residuals).contains("nested more than 100 levels"))
+    // 30 levels took exponential time once (a lazy compactMap evaluated twice per level).
+    let start = Date()
+    let hundred = String(repeating: "(", count: 100) + "dense" + String(repeating: ")", count: 100)
+    _ = try ArchitectureParser.parse(hundred).kernels(try Matrix([[1, 2]]))
+    #expect(Date().timeIntervalSince(start) < 1)
+  }
+
+  @Test("Networks beyond the layer limit are refused before expansion, with the count", arguments: [
+    ("(dense) * 99999999999", "would have 99999999999 layers"),
+    ("(dense) * 100000000", "would have 100000000 layers"),
+    ("(residual(relu -> dense, scale=0.5)) * 9223372036854775807", "would have more than 9223372036854775807 layers"),
+    ("((dense -> relu) * 100000) * 100000", "would have 20000000000 layers"),
+    ("(dense -> relu) * 4611686018427387904", "would have more than 9223372036854775807 layers"),
+    ("(dense) * 99999999999999999999999", "repetition count 99999999999999999999999 is beyond the limit"),
+  ])
+  func layerLimit(_ example: (spec: String, message: String)) {
+    let start = Date()
+    #expect(message(example.spec).contains(example.message), "\(message(example.spec))")
+    #expect(Date().timeIntervalSince(start) < 1)
+  }
+
+  @Test("A network at the layer limit parses")
+  func atLimit() throws {
+    let network = try ArchitectureParser.parse("(dense -> relu) * \(ArchitectureParser.maximumLayers / 2)")
+    #expect(network.graph.primitives.count == ArchitectureParser.maximumLayers)
   }
 }
