@@ -41,28 +41,23 @@ enum KernelEvaluator {
 
   /// Supplies the variances at a pointwise layer's input for a block of entries: called with
   /// the layer's slot, the block's NNGP as it enters the layer, and the tile-making body.
-  typealias VarianceSource = (Int, UnsafeMutablePointer<Double>, (Variances) -> Void) -> Void
+  typealias VarianceSource = (Int, UnsafeMutablePointer<Double>, (InputVariances, InputVariances) -> Void) -> Void
 
-  /// `q1, q2` and `1/√q1, 1/√q2` for a block of entries.
-  struct Variances {
-    let q1, q2, inverseRoot1, inverseRoot2: UnsafePointer<Double>
-  }
-
-  /// Runs `node` over a contiguous block of entries.
+  /// Runs `node` over a contiguous block of entries (`diagonal`: each pairs an input with itself).
   static func run(
     _ node: KernelProgram.Node, count: Int, nngp: UnsafeMutablePointer<Double>, ntk: UnsafeMutablePointer<Double>?,
-    variances: VarianceSource
+    diagonal: Bool = false, variances: VarianceSource
   ) {
     switch node {
     case .pointwise(let slot, let layer, let context):
-      variances(slot, nngp) { v in
-        layer.transform(KernelTile(count: count, nngp: nngp, ntk: ntk, q1: v.q1, q2: v.q2,
-                                   inverseRoot1: v.inverseRoot1, inverseRoot2: v.inverseRoot2), context: context)
+      variances(slot, nngp) { side1, side2 in
+        layer.transform(KernelTile(count: count, nngp: nngp, ntk: ntk, side1: side1, side2: side2, isDiagonal: diagonal),
+                        context: context)
       }
     case .state:
       preconditionFailure("state layers are never fused")
     case .serial(let items):
-      for item in items { run(item, count: count, nngp: nngp, ntk: ntk, variances: variances) }
+      for item in items { run(item, count: count, nngp: nngp, ntk: ntk, diagonal: diagonal, variances: variances) }
     case .sum(let branches):
       let parts = ntk == nil ? 2 : 4
       let scratch = UnsafeMutablePointer<Double>.allocate(capacity: parts * count)
@@ -76,7 +71,7 @@ enum KernelEvaluator {
       for (scale, branch) in branches {
         partNNGP.update(from: inputNNGP, count: count)
         if let inputNTK { partNTK!.update(from: inputNTK, count: count) }
-        run(branch, count: count, nngp: partNNGP, ntk: partNTK, variances: variances)
+        run(branch, count: count, nngp: partNNGP, ntk: partNTK, diagonal: diagonal, variances: variances)
         let w = scale * scale
         for e in 0..<count { nngp[e] += w * partNNGP[e] }
         if let ntk, let partNTK { for e in 0..<count { ntk[e] += w * partNTK[e] } }
@@ -84,51 +79,74 @@ enum KernelEvaluator {
     }
   }
 
-  /// Per pointwise layer (slot `s`), the variances `q` at its input and `1/√q` (0 for q = 0),
-  /// at `[s·n ..< (s+1)·n]`.
+  /// Per pointwise layer (slot `s`), the variances `q` at its input, `√q` and `1/√q` (0 for
+  /// q = 0), at `[s·n ..< (s+1)·n]`.
   struct Tape {
     var variances: [Double]
+    var roots: [Double]
     var inverseRoots: [Double]
+
+    init(slots: Int, count n: Int) {
+      variances = [Double](repeating: 0, count: slots * n)
+      roots = variances
+      inverseRoots = variances
+    }
   }
 
-  /// Pushes one set's variances through `node`, recording the tape.
-  static func propagateVariances(_ node: KernelProgram.Node, _ v: [Double], slots: Int) -> (tape: Tape, output: [Double]) {
+  /// Pushes one set's variances — and, when given, the NTK entries of each input with itself —
+  /// through `node` by the layers' variance maps (diagonal tiles), recording the tape.
+  static func propagateDiagonal(_ node: KernelProgram.Node, _ v: [Double], ntk: [Double]?, slots: Int)
+    -> (tape: Tape, variances: [Double], ntk: [Double]?)
+  {
     let n = v.count
-    var tape = Tape(variances: [Double](repeating: 0, count: slots * n), inverseRoots: [Double](repeating: 0, count: slots * n))
+    var tape = Tape(slots: slots, count: n)
     var values = v
+    var ntkValues = ntk ?? []
     tape.variances.withUnsafeMutableBufferPointer { pq in
-      tape.inverseRoots.withUnsafeMutableBufferPointer { pr in
-        values.withUnsafeMutableBufferPointer { p in
-          run(node, count: n, nngp: p.baseAddress!, ntk: nil) { slot, input, body in
-            let q = pq.baseAddress! + slot * n, r = pr.baseAddress! + slot * n
-            q.update(from: input, count: n)
-            for k in 0..<n { r[k] = q[k] > 0 ? 1 / q[k].squareRoot() : 0 }
-            body(Variances(q1: q, q2: q, inverseRoot1: r, inverseRoot2: r))
+      tape.roots.withUnsafeMutableBufferPointer { ps in
+        tape.inverseRoots.withUnsafeMutableBufferPointer { pr in
+          values.withUnsafeMutableBufferPointer { p in
+            ntkValues.withUnsafeMutableBufferPointer { pt in
+              run(node, count: n, nngp: p.baseAddress!, ntk: ntk == nil ? nil : pt.baseAddress!, diagonal: true) { slot, input, body in
+                let q = pq.baseAddress! + slot * n, s = ps.baseAddress! + slot * n, r = pr.baseAddress! + slot * n
+                q.update(from: input, count: n)
+                for k in 0..<n {
+                  s[k] = q[k].squareRoot()
+                  r[k] = q[k] > 0 ? 1 / s[k] : 0
+                }
+                let side = InputVariances(q: q, root: s, inverseRoot: r)
+                body(side, side)
+              }
+            }
           }
         }
       }
     }
-    return (tape, values)
+    return (tape, values, ntk == nil ? nil : ntkValues)
   }
 
   /// Pointers that cross into `concurrentPerform` (each row is written by one task).
   struct Shared: @unchecked Sendable {
     let nngp: UnsafeMutablePointer<Double>
     let ntk: UnsafeMutablePointer<Double>?
-    let q1, r1, q2, r2: UnsafePointer<Double>
+    let q1, s1, r1, q2, s2, r2: UnsafePointer<Double>
     /// One flag per task: it wrote a non-finite entry.
     let nonFinite: FlagArray
   }
 
+  /// A fused pass. Entries that pair an input with itself (the diagonal of a symmetric state)
+  /// take the variance maps only (`propagateDiagonal`), so they are the variances exactly;
+  /// every other entry goes through the correlation maps, tile by tile.
   static func fused(_ node: KernelProgram.Node, slots: Int, _ state: inout KernelState) {
-    let (tape1, out1) = propagateVariances(node, state.var1, slots: slots)
-    let (tape2, out2) = state.isSymmetric ? (tape1, out1) : propagateVariances(node, state.var2, slots: slots)
-    let rows = state.nngp.rows, columns = state.nngp.columns
     let symmetric = state.isSymmetric
+    let rows = state.nngp.rows, columns = state.nngp.columns
+    let hasNTK = state.ntk != nil, zeroNTK = state.ntkIsZero
+    let diagonalNTK: [Double]? = hasNTK && symmetric ? (zeroNTK ? [Double](repeating: 0, count: rows) : state.ntk!.diagonal) : nil
+    let (tape1, out1, ntkOut) = propagateDiagonal(node, state.var1, ntk: diagonalNTK, slots: slots)
+    let (tape2, out2) = symmetric ? (tape1, out1) : { let p = propagateDiagonal(node, state.var2, ntk: nil, slots: slots); return (p.tape, p.variances) }()
     let rowsPerTask = 4
     let tasks = (rows + rowsPerTask - 1) / rowsPerTask
     // Take the NTK out of the state so that its storage is uniquely referenced (no copy).
-    let hasNTK = state.ntk != nil, zeroNTK = state.ntkIsZero
     var ntkElements = state.ntk?.elements ?? []
     state.ntk = nil
     // Parallel outside BLAS: keep OpenBLAS's own threads out of the way meanwhile.
@@ -139,16 +157,20 @@ enum KernelEvaluator {
     state.nngp.elements.withUnsafeMutableBufferPointer { pn in
       ntkElements.withUnsafeMutableBufferPointer { pt in
         tape1.variances.withUnsafeBufferPointer { q1 in
-          tape1.inverseRoots.withUnsafeBufferPointer { r1 in
-            tape2.variances.withUnsafeBufferPointer { q2 in
-              tape2.inverseRoots.withUnsafeBufferPointer { r2 in
-                let shared = Shared(nngp: pn.baseAddress!, ntk: hasNTK ? pt.baseAddress! : nil,
-                                    q1: q1.baseAddress!, r1: r1.baseAddress!, q2: q2.baseAddress!, r2: r2.baseAddress!,
-                                    nonFinite: nonFinite)
-                DispatchQueue.concurrentPerform(iterations: tasks) { task in
-                  let finite = fusedRows(node, shared, rows: (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask),
-                                         firstSet: rows, columns: columns, upperOnly: symmetric, zeroNTK: zeroNTK)
-                  shared.nonFinite.set(task, !finite)
+          tape1.roots.withUnsafeBufferPointer { s1 in
+            tape1.inverseRoots.withUnsafeBufferPointer { r1 in
+              tape2.variances.withUnsafeBufferPointer { q2 in
+                tape2.roots.withUnsafeBufferPointer { s2 in
+                  tape2.inverseRoots.withUnsafeBufferPointer { r2 in
+                    let shared = Shared(nngp: pn.baseAddress!, ntk: hasNTK ? pt.baseAddress! : nil,
+                                        q1: q1.baseAddress!, s1: s1.baseAddress!, r1: r1.baseAddress!,
+                                        q2: q2.baseAddress!, s2: s2.baseAddress!, r2: r2.baseAddress!, nonFinite: nonFinite)
+                    DispatchQueue.concurrentPerform(iterations: tasks) { task in
+                      let finite = fusedRows(node, shared, rows: (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask),
+                                             firstSet: rows, columns: columns, upperOnly: symmetric, zeroNTK: zeroNTK)
+                      shared.nonFinite.set(task, !finite)
+                    }
+                  }
                 }
               }
             }
@@ -156,9 +178,17 @@ enum KernelEvaluator {
         }
       }
     }
+    var diagonalFinite = true
+    if symmetric {
+      for i in 0..<rows {
+        state.nngp.elements[i * columns + i] = out1[i]
+        if let ntkOut { ntkElements[i * columns + i] = ntkOut[i] }
+        diagonalFinite = diagonalFinite && out1[i].isFinite && (ntkOut?[i].isFinite ?? true)
+      }
+    }
     if hasNTK { state.ntk = try! Matrix(rows: rows, columns: columns, elements: ntkElements) }
     state.ntkIsZero = false
-    state.checkedFinite = !nonFinite.any
+    state.checkedFinite = !nonFinite.any && diagonalFinite
     if let estimate = quadratureErrorEstimate(node, tape1, count: rows) {
       state.quadratureErrorEstimate = max(state.quadratureErrorEstimate ?? 0, estimate)
     }
@@ -188,26 +218,28 @@ enum KernelEvaluator {
     }
   }
 
-  /// Entries of `rows` (from the diagonal on when `upperOnly`), one tile at a time; `firstSet`
+  /// Entries of `rows` (right of the diagonal when `upperOnly`), one tile at a time; `firstSet`
   /// is the number of rows in all (the tape's stride for the row inputs); `zeroNTK`: the NTK
   /// storage is unwritten and starts at zero. Returns whether every entry written is finite.
   private static func fusedRows(_ node: KernelProgram.Node, _ shared: Shared, rows: Range<Int>, firstSet: Int,
                                 columns: Int, upperOnly: Bool, zeroNTK: Bool) -> Bool {
     var finite = true
-    let broadcast = UnsafeMutablePointer<Double>.allocate(capacity: 2 * tileWidth)
+    let broadcast = UnsafeMutablePointer<Double>.allocate(capacity: 3 * tileWidth)
     defer { broadcast.deallocate() }
-    let (q1, r1) = (broadcast, broadcast + tileWidth)
+    let (q1, s1, r1) = (broadcast, broadcast + tileWidth, broadcast + 2 * tileWidth)
     for i in rows {
-      var start = upperOnly ? i : 0
+      var start = upperOnly ? i + 1 : 0
       while start < columns {
         let count = min(tileWidth, columns - start)
         let offset = i * columns + start
         if zeroNTK, let ntk = shared.ntk { (ntk + offset).update(repeating: 0, count: count) }
         run(node, count: count, nngp: shared.nngp + offset, ntk: shared.ntk.map { $0 + offset }) { slot, _, body in
-          q1.update(repeating: shared.q1[slot * firstSet + i], count: count)
-          r1.update(repeating: shared.r1[slot * firstSet + i], count: count)
-          body(Variances(q1: q1, q2: shared.q2 + slot * columns + start, inverseRoot1: r1,
-                         inverseRoot2: shared.r2 + slot * columns + start))
+          let row = slot * firstSet + i, column = slot * columns + start
+          q1.update(repeating: shared.q1[row], count: count)
+          s1.update(repeating: shared.s1[row], count: count)
+          r1.update(repeating: shared.r1[row], count: count)
+          body(InputVariances(q: q1, root: s1, inverseRoot: r1),
+               InputVariances(q: shared.q2 + column, root: shared.s2 + column, inverseRoot: shared.r2 + column))
         }
         finite = finite && allFinite(shared.nngp + offset, count) && shared.ntk.map { allFinite($0 + offset, count) } ?? true
         start += count

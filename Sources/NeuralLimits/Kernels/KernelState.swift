@@ -14,7 +14,8 @@ public struct KernelState: Sendable {
   public var var1: [Double]
   /// `Σ(x2ⱼ, x2ⱼ)`; equal to `var1` when `isSymmetric`.
   public var var2: [Double]
-  /// `x2` is `x1`: the diagonal `(i, i)` pairs an input with itself.
+  /// `x2` is `x1` (not given, or equal entry for entry): the diagonal `(i, i)` pairs an input
+  /// with itself, and equals `var1` exactly.
   public let isSymmetric: Bool
   /// For networks with quadrature layers (`NumericalActivation`): the largest of their
   /// `errorEstimate`s at the variances each such layer sees — every input's self-pair at the
@@ -56,6 +57,25 @@ public struct KernelState: Sendable {
     ntkIsZero = ntk
     var1 = norms(x1)
     var2 = x2.map(norms) ?? var1
+    // The diagonal of a symmetric state is the variances, exactly (see `KernelTile`).
+    if isSymmetric { for i in 0..<nngp.rows { nngp[i, i] = var1[i] } }
+    markEqualInputs(x1, x2)
+  }
+
+  /// Sets each entry that pairs two equal inputs (equal rows at different positions) to their
+  /// variance exactly, so that every layer treats the pair as an input with itself (`Activation`)
+  /// and the entry stays equal to the diagonal value — until dropout, whose masks are independent
+  /// per position, decorrelates them. Candidates are entries within 10⁻¹⁰ of equal variances;
+  /// only those have their rows compared.
+  private mutating func markEqualInputs(_ x1: Matrix, _ x2: Matrix?) {
+    let other = x2 ?? x1
+    for i in 0..<nngp.rows {
+      for j in (isSymmetric ? i + 1 : 0)..<nngp.columns {
+        let q = var1[i]
+        guard q == var2[j], nngp[i, j] >= q * (1 - 1e-10), nngp[i, j] != q else { continue }
+        if x1.row(i) == other.row(j) { nngp[i, j] = q }
+      }
+    }
   }
 }
 

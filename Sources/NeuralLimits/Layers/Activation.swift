@@ -3,7 +3,11 @@ import Foundation
 /// A pointwise nonlinearity `φ`, defined once for both sides:
 /// - finite width: `φ` and `φ'` applied to pre-activations;
 /// - kernel map: the dual kernels for `(u, v) ~ N(0, [[q1, Σ], [Σ, q2]])`,
-///   `Σ' = E[φ(u)φ(v)]` and `Θ' = Θ·E[φ'(u)φ'(v)]` (the NTK recursion of Jacot et al. 2018).
+///   `Σ' = E[φ(u)φ(v)]` and `Θ' = Θ·E[φ'(u)φ'(v)]` (the NTK recursion of Jacot et al. 2018), and
+///   on entries that pair an input with itself the variance map `q' = E[φ(u)²]`,
+///   `Θ' = Θ·E[φ'(u)²]` for `u ~ N(0, q)`, a 1-D recursion of its own (see `KernelTile`). So do
+///   entries of two equal inputs, recognised by `Σ = q1 = q2` exactly: the input kernel sets
+///   them so (`KernelState`), every map keeps them so, and dropout's independent masks break it.
 public protocol Activation: PointwiseKernel {
   /// `φ(x)`.
   func value(_ x: Double) -> Double
@@ -11,6 +15,8 @@ public protocol Activation: PointwiseKernel {
   func derivative(_ x: Double) -> Double
   /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for covariance `Σ = c12` and variances `v.q1`, `v.q2`.
   func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double)
+  /// `(E[φ(u)²], E[φ'(u)²])` for `u ~ N(0, q)`.
+  func variance(_ q: Double) -> (nngp: Double, derivative: Double)
 }
 
 extension Activation {
@@ -19,14 +25,19 @@ extension Activation {
 
   public func transform(_ tile: KernelTile, context: LayerContext) {
     let nngp = tile.nngp
-    if let ntk = tile.ntk {
+    if tile.isDiagonal {
       for e in 0..<tile.count {
-        let (k, kDot) = dual(nngp[e], tile.variances(e))
-        ntk[e] *= kDot
+        let (k, kDot) = variance(tile.side1.q[e])
+        tile.ntk?[e] *= kDot
         nngp[e] = k
       }
     } else {
-      for e in 0..<tile.count { nngp[e] = dual(nngp[e], tile.variances(e)).nngp }
+      for e in 0..<tile.count {
+        let c12 = nngp[e], q = tile.side1.q[e]
+        let (k, kDot) = c12 == q && q == tile.side2.q[e] ? variance(q) : dual(c12, tile.variances(e))
+        tile.ntk?[e] *= kDot
+        nngp[e] = k
+      }
     }
   }
 
@@ -64,12 +75,11 @@ extension Matrix {
 
 /// The geometry of a pair of Gaussian pre-activations.
 ///
-/// `root = √(q1·q2)`, `c = Σ/root` clamped to `[-1, 1]` (`0` when a variance is zero),
-/// `sine = √(1 − c²)` and `angle = θ = arccos c` (`ArcCosine`; all branch-free, so that loops
-/// over entries vectorise). Both come from the per-input inverse roots, without a √ or ÷ per
-/// entry; `c` within `10⁻¹⁵` of ±1 is set to ±1, so that the diagonal `Σ = q` has `θ = 0`
-/// exactly rather than `θ ≈ √(2·10⁻¹⁶) ≈ 10⁻⁸` from rounding (a correlation that close to 1 is
-/// indistinguishable from 1 in float64 anyway).
+/// `root = √(q1·q2)`, `c = ρ` the correlation (`PairVariances.correlation`), `sine = √(1 − c²)`
+/// and `angle = θ = arccos c` (`ArcCosine`; all branch-free, so that loops over entries
+/// vectorise). Entries pairing an input with itself never come here (they take the variance
+/// map), so `c` needs no rounding towards ±1: a correlation of `1 − 10⁻¹⁵` keeps its angle
+/// `θ ≈ 4.5·10⁻⁸`, and kernels of nearly parallel inputs stay positive semi-definite.
 @usableFromInline
 struct PairGeometry {
   @usableFromInline let root: Double
@@ -79,9 +89,8 @@ struct PairGeometry {
 
   @inlinable @inline(__always)
   init(_ c12: Double, _ v: PairVariances) {
-    root = v.q1 * v.q2 * v.inverseRoot
-    let raw = c12 * v.inverseRoot
-    c = raw > 1 - 1e-15 ? 1 : (raw < -1 + 1e-15 ? -1 : raw)
+    root = v.root
+    c = v.correlation(c12)
     sine = ((1 - c) * (1 + c)).squareRoot()
     angle = ArcCosine.evaluate(c)
   }

@@ -3,7 +3,9 @@ import Foundation
 /// Layer normalisation over features, `y = (x − mean(x))/√(var(x) + ε)`.
 ///
 /// Kernel map (neural-tangents' `LayerNorm`, which assumes zero-mean inputs, true after a dense
-/// layer): `Σ' = Σ/√((q1 + ε)(q2 + ε))`, `Θ' = Θ/√((q1 + ε)(q2 + ε))`. Place it after a dense
+/// layer): `Σ' = Σ/√((q1 + ε)(q2 + ε))`, `Θ' = Θ/√((q1 + ε)(q2 + ε))`, with the two inverse roots
+/// taken apart so that no product of variances overflows (`1/√(q + ε)` is `1/√q` when ε is
+/// below q's rounding). Place it after a dense
 /// layer: after an activation with non-zero mean (ReLU) the finite network centres and the
 /// kernel does not, and the two disagree.
 public struct LayerNorm: PointwiseKernel {
@@ -15,7 +17,7 @@ public struct LayerNorm: PointwiseKernel {
 
   public func transform(_ tile: KernelTile, context: LayerContext) {
     for e in 0..<tile.count {
-      let scale = 1 / ((tile.q1[e] + epsilon) * (tile.q2[e] + epsilon)).squareRoot()
+      let scale = (1 / (tile.side1.q[e] + epsilon).squareRoot()) * (1 / (tile.side2.q[e] + epsilon).squareRoot())
       tile.nngp[e] *= scale
       tile.ntk?[e] *= scale
     }

@@ -22,8 +22,9 @@ struct EmpiricalKernels {
       gram.elements.withUnsafeMutableBufferPointer { p in
         // The dense map reads neither variances nor inverse roots.
         let unused = UnsafePointer(p.baseAddress!)
-        readout.transform(KernelTile(count: p.count, nngp: p.baseAddress!, ntk: nil, q1: unused, q2: unused,
-                                     inverseRoot1: unused, inverseRoot2: unused), context: context)
+        let side = InputVariances(q: unused, root: unused, inverseRoot: unused)
+        readout.transform(KernelTile(count: p.count, nngp: p.baseAddress!, ntk: nil, side1: side, side2: side),
+                          context: context)
       }
       nngp = gram
     } else {

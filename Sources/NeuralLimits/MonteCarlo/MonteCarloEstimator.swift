@@ -83,8 +83,9 @@ public enum MonteCarlo {
     return 8 * (Double(network.parameterCount) + activations + cotangents + 6 * Double(batch * batch))
   }
 
-  /// The Monte Carlo estimate of the kernels between `x1` and `x2` (or `x1`), with a progress
-  /// callback `(done, total)` after each block.
+  /// The Monte Carlo estimate of the kernels between `x1` and `x2` (or `x1`; an `x2` equal to
+  /// `x1` is the same inputs, as in `kernels`), with a progress callback `(done, total)` after
+  /// each block.
   public static func kernels(
     _ layer: any Layer, _ x1: Matrix, _ x2: Matrix? = nil, settings: MonteCarloSettings,
     progress: (@Sendable (Int, Int) -> Void)? = nil
@@ -94,6 +95,7 @@ public enum MonteCarlo {
     }
     try x1.validateFinite("x1")
     try x2?.validateFinite("x2")
+    let x2 = distinctSecondInputs(x1, x2)
     if let x2, x2.columns != x1.columns {
       throw NeuralLimitsError.dimensionMismatch("x1 has \(x1.columns) features, x2 has \(x2.columns)")
     }

@@ -9,6 +9,7 @@ public enum TheoryVersusSimulation {
     _ layer: any Layer, _ x1: Matrix, _ x2: Matrix? = nil, settings: MonteCarloSettings,
     progress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws -> [KernelComparison] {
+    let x2 = distinctSecondInputs(x1, x2)
     let theory = try layer.kernels(x1, x2, get: settings.kinds, hiddenWidth: settings.width)
     let simulation = try MonteCarlo.kernels(layer, x1, x2, settings: settings, progress: progress)
     let bias = Double(max(nonlinearDepth(layer.graph), 1)) / Double(settings.width)
@@ -30,6 +31,7 @@ public enum TheoryVersusSimulation {
     _ layer: any Layer, _ x1: Matrix, _ x2: Matrix? = nil, widths: [Int], settings: MonteCarloSettings,
     progress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws -> [WidthSweep] {
+    let x2 = distinctSecondInputs(x1, x2)
     guard widths.count >= 2, Set(widths).count == widths.count else {
       throw NeuralLimitsError.invalidArgument("--widths needs at least two distinct widths, got \(widths)")
     }

@@ -24,7 +24,8 @@ struct ClosedFormTests {
   @Test("Arc-cosine kernel at c = 0 and c = ±1")
   func arcCosine() {
     let relu = ReLU()
-    let v = PairVariances(q1: 2, q2: 0.5)
+    // Variances with exact roots, so that Σ = ±1 is exactly ρ = ±1.
+    let v = PairVariances(q1: 4, q2: 0.25)
     let atZero = relu.dual(0, v)
     #expect(abs(atZero.nngp - 1 / (2 * Double.pi)) < 1e-16 && abs(atZero.derivative - 0.25) < 1e-16)
     let atOne = relu.dual(1, v)

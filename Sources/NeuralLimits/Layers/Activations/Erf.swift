@@ -2,8 +2,16 @@ import Foundation
 
 /// `φ(x) = a·erf(b·x) + c` (neural-tangents' `Erf`; `sigmoid_like` is `a = ½, b = 1/2.40206, c = ½`).
 ///
-/// Williams (1997): `Σ' = a²·(2/π)·arcsin(2b²Σ / √((1 + 2b²q1)(1 + 2b²q2))) + c²`,
-/// `E[φ'φ'] = a²·(4b²/π) / √((1 + 2b²q1)(1 + 2b²q2) − 4b⁴Σ²)`.
+/// Williams (1997): with `β = 2b²`, `Σ' = a²·(2/π)·arcsin(βΣ / √((1 + βq1)(1 + βq2))) + c²`,
+/// `E[φ'φ'] = a²·(2β/π) / √((1 + βq1)(1 + βq2) − β²Σ²)`.
+///
+/// Evaluated in a form that is stable over the whole double range: with `eᵢ = 1/(1 + βqᵢ)`,
+/// `tᵢ = βqᵢ·eᵢ` and `ρ` the correlation, the arcsine argument is `r = ρ√(t1t2)` and
+/// `1 − r² = e1 + e2 − e1e2 + t1t2(1 − ρ)(1 + ρ)` — no cancellation (`e1 + e2 − e1e2 ≥ max(e1, e2)`), so neither the
+/// arcsine (taken as `atan2(r, √(1 − r²))`) nor the derivative kernel
+/// `a²(2β/π)·√(e1e2)/√(1 − r²)` suffers the cancellation of `(1 + βq1)(1 + βq2) − β²Σ²`, and no
+/// product of variances overflows. Variance map: `q' = a²(2/π)·atan2(βq, √(1 + 2βq)) + c²`,
+/// `E[φ'²] = a²(2β/π)/√(1 + 2βq)`.
 public struct Erf: Activation {
   public let a: Double
   public let b: Double
@@ -24,11 +32,20 @@ public struct Erf: Activation {
   public func derivative(_ x: Double) -> Double { a * b * 2 / Double.pi.squareRoot() * exp(-b * b * x * x) }
 
   public func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double) {
-    let q1 = v.q1, q2 = v.q2
-    let b2 = 2 * b * b
-    let p = (1 + b2 * q1) * (1 + b2 * q2)
-    let ratio = Swift.min(Swift.max(b2 * c12 / p.squareRoot(), -1), 1)
-    let det = Swift.max(p - b2 * b2 * c12 * c12, .leastNonzeroMagnitude)
-    return (a * a * 2 / Double.pi * asin(ratio) + c * c, a * a * 2 * b2 / Double.pi / det.squareRoot())
+    let beta = 2 * b * b
+    let e1 = 1 / (1 + beta * v.q1), e2 = 1 / (1 + beta * v.q2)
+    let t1 = beta * v.q1 * e1, t2 = beta * v.q2 * e2
+    let rho = v.correlation(c12)
+    let roots = t1.squareRoot() * t2.squareRoot()
+    let complement = ((e1 + e2) - e1 * e2 + t1 * t2 * ((1 - rho) * (1 + rho))).squareRoot()
+    let k = a * a * 2 / Double.pi * atan2(rho * roots, complement) + c * c
+    let kDot = a * a * 2 * beta / Double.pi * (e1.squareRoot() * e2.squareRoot()) / complement
+    return (k, kDot)
+  }
+
+  public func variance(_ q: Double) -> (nngp: Double, derivative: Double) {
+    let beta = 2 * b * b
+    let root = (1 + 2 * beta * q).squareRoot()
+    return (a * a * 2 / Double.pi * atan2(beta * q, root) + c * c, a * a * 2 * beta / Double.pi / root)
   }
 }

@@ -4,8 +4,10 @@ import Foundation
 ///
 /// Expanding `x^d = Σⱼ αⱼ Heⱼ(x)` in Hermite polynomials, `αⱼ = d!/(j!·((d−j)/2)!·2^{(d−j)/2})`
 /// for `d − j` even, and using `E[Heⱼ(u)Heₖ(v)] = δⱼₖ·j!·cʲ` (Mehler):
-/// `Σ' = Σⱼ αⱼ²·j!·Σʲ·(q1q2)^{(d−j)/2}` — a polynomial, exact for any covariance — and
-/// `E[φ'φ'] = d²·E[u^{d−1}v^{d−1}]`.
+/// `Σ' = (q1q2)^{d/2}·Σⱼ αⱼ²·j!·ρʲ` — a polynomial in the correlation `ρ`, exact for any
+/// covariance, scaled by `√(q1q2)^d` (formed from the roots, so it overflows only when the
+/// result does) — and `E[φ'φ'] = d²·E[u^{d−1}v^{d−1}]`. Variance map (`ρ = 1`):
+/// `q' = (2d − 1)!!·q^d`, `E[φ'²] = d²(2d − 3)!!·q^{d−1}`.
 public struct Monomial: Activation {
   public let degree: Int
   /// `αⱼ²·j!` for the degree and for `degree − 1`.
@@ -29,23 +31,25 @@ public struct Monomial: Activation {
     }
   }
 
-  /// `Σⱼ coefficientsⱼ·Σʲ·P^{(d−j)/2}` with `P = q1q2` (only even `d − j` are non-zero).
-  static func evaluate(_ coefficients: [Double], _ c12: Double, _ product: Double) -> Double {
-    let d = coefficients.count - 1
-    var sum = 0.0
-    for j in stride(from: d, through: 0, by: -2) {
-      sum += coefficients[j] * pow(c12, Double(j)) * pow(product, Double((d - j) / 2))
-    }
-    return sum
+  /// `Σⱼ coefficientsⱼ·ρʲ` (Horner).
+  static func evaluate(_ coefficients: [Double], _ rho: Double) -> Double {
+    coefficients.reversed().reduce(0) { $0 * rho + $1 }
   }
 
   public func value(_ x: Double) -> Double { pow(x, Double(degree)) }
   public func derivative(_ x: Double) -> Double { degree == 0 ? 0 : Double(degree) * pow(x, Double(degree - 1)) }
 
   public func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double) {
-    let p = v.q1 * v.q2
-    let k = Monomial.evaluate(coefficients, c12, p)
-    let kDot = degree == 0 ? 0 : Double(degree * degree) * Monomial.evaluate(derivativeCoefficients, c12, p)
+    let rho = v.correlation(c12), root = v.root, d = Double(degree)
+    let k = pow(root, d) * Monomial.evaluate(coefficients, rho)
+    let kDot = degree == 0 ? 0 : d * d * pow(root, d - 1) * Monomial.evaluate(derivativeCoefficients, rho)
+    return (k, kDot)
+  }
+
+  public func variance(_ q: Double) -> (nngp: Double, derivative: Double) {
+    let d = Double(degree)
+    let k = pow(q, d) * Monomial.evaluate(coefficients, 1)
+    let kDot = degree == 0 ? 0 : d * d * pow(q, d - 1) * Monomial.evaluate(derivativeCoefficients, 1)
     return (k, kDot)
   }
 }
@@ -63,14 +67,14 @@ public struct RectifiedMonomial: Activation {
   public func value(_ x: Double) -> Double { x >= 0 ? pow(x, Double(degree)) : 0 }
   public func derivative(_ x: Double) -> Double { degree == 0 || x <= 0 ? 0 : Double(degree) * pow(x, Double(degree - 1)) }
 
-  /// `J₀ … J_d` at the angle.
-  static func arcCosine(_ degree: Int, _ g: PairGeometry) -> [Double] {
-    var j = [Double.pi - g.angle]
-    if degree >= 1 { j.append(g.sine + (Double.pi - g.angle) * g.c) }
+  /// `J₀ … J_d` at the angle `θ` with `c = cos θ`, `sine = sin θ`.
+  static func arcCosine(_ degree: Int, c: Double, sine: Double, angle: Double) -> [Double] {
+    var j = [Double.pi - angle]
+    if degree >= 1 { j.append(sine + (Double.pi - angle) * c) }
     if degree >= 2 {
       for n in 2...degree {
         let dn = Double(n)
-        j.append((2 * dn - 1) * g.c * j[n - 1] + (dn - 1) * (dn - 1) * g.sine * g.sine * j[n - 2])
+        j.append((2 * dn - 1) * c * j[n - 1] + (dn - 1) * (dn - 1) * sine * sine * j[n - 2])
       }
     }
     return j
@@ -78,10 +82,19 @@ public struct RectifiedMonomial: Activation {
 
   public func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double) {
     let g = PairGeometry(c12, v)
-    let j = RectifiedMonomial.arcCosine(degree, g)
+    return moments(RectifiedMonomial.arcCosine(degree, c: g.c, sine: g.sine, angle: g.angle), root: g.root)
+  }
+
+  /// The variance map: the angle is 0, `J_d(0) = π·(2d − 1)!!`.
+  public func variance(_ q: Double) -> (nngp: Double, derivative: Double) {
+    moments(RectifiedMonomial.arcCosine(degree, c: 1, sine: 0, angle: 0), root: q)
+  }
+
+  /// `(root^d·J_d/(2π), d²·root^{d−1}·J_{d−1}/(2π))`.
+  private func moments(_ j: [Double], root: Double) -> (nngp: Double, derivative: Double) {
     let d = Double(degree)
-    let k = pow(g.root, d) * j[degree] / (2 * Double.pi)
-    let kDot = degree == 0 ? 0 : d * d * pow(g.root, d - 1) * j[degree - 1] / (2 * Double.pi)
+    let k = pow(root, d) * j[degree] / (2 * Double.pi)
+    let kDot = degree == 0 ? 0 : d * d * pow(root, d - 1) * j[degree - 1] / (2 * Double.pi)
     return (k, kDot)
   }
 }

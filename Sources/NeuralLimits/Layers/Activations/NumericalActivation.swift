@@ -42,6 +42,11 @@ public struct NumericalActivation: Activation {
             rule.expectation(q1: q1, q2: q2, c12: c) { df($0) * df($1) })
   }
 
+  public func variance(_ q: Double) -> (nngp: Double, derivative: Double) {
+    let s = Swift.max(q, 0).squareRoot()
+    return (rule.expectation { let y = function(s * $0); return y * y }, rule.expectation { let y = slope(s * $0); return y * y })
+  }
+
   /// `max(|K_degree − K_{degree/2}|)` over the two dual kernels: a conservative estimate of the
   /// quadrature error at this entry.
   public func errorEstimate(_ c12: Double, _ q1: Double, _ q2: Double) throws -> Double {

@@ -24,6 +24,42 @@ public struct PiecewiseLinear: Activation {
     let d2 = (a - b) * (a - b) / (2 * Double.pi), s2 = (a * a + b * b) / 2
     return (g.root * (d2 * (g.sine - g.angle * g.c) + s2 * g.c), s2 - d2 * g.angle)
   }
+
+  /// `Activation`'s map, with the variance map of equal inputs chosen by a select rather than a
+  /// branch, so that the loop over a row of entries vectorises (the hot loop of ReLU networks).
+  public func transform(_ tile: KernelTile, context: LayerContext) {
+    let nngp = tile.nngp
+    let s2 = (a * a + b * b) / 2
+    if tile.isDiagonal {
+      for e in 0..<tile.count {
+        tile.ntk?[e] *= s2
+        nngp[e] *= s2
+      }
+      return
+    }
+    if let ntk = tile.ntk {
+      for e in 0..<tile.count {
+        let c12 = nngp[e], q = tile.side1.q[e]
+        let (k, kDot) = dual(c12, tile.variances(e))
+        let equal = c12 == q && q == tile.side2.q[e]
+        ntk[e] *= equal ? s2 : kDot
+        nngp[e] = equal ? q * s2 : k
+      }
+    } else {
+      for e in 0..<tile.count {
+        let c12 = nngp[e], q = tile.side1.q[e]
+        let k = dual(c12, tile.variances(e)).nngp
+        nngp[e] = c12 == q && q == tile.side2.q[e] ? q * s2 : k
+      }
+    }
+  }
+
+  /// `q' = q·(a² + b²)/2`, `E[φ'²] = (a² + b²)/2`.
+  @inline(__always)
+  public func variance(_ q: Double) -> (nngp: Double, derivative: Double) {
+    let s2 = (a * a + b * b) / 2
+    return (q * s2, s2)
+  }
 }
 
 /// `relu`: `max(x, 0)`.
