@@ -9,6 +9,7 @@
 #include <gsl/gsl_odeiv2.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_erf.h>
+#include <gsl/gsl_cdf.h>
 
 // From gsl/gsl_randist.h, which is not included whole because it pulls in gsl_cblas.h.
 double gsl_ran_gaussian_ziggurat(const gsl_rng *r, const double sigma);

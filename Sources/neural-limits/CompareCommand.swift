@@ -16,8 +16,8 @@ struct CompareCommand: ParsableCommand {
 
       Without --x the \(DefaultInputs.description) is used.
 
-      JSON holds theory, simulation.mean, simulation.stderr, rel_frobenius_error, max_abs_z and \
-      verdict, each keyed by kernel. The exit code is 0 whatever the verdict; errors exit with 2.
+      JSON holds theory, simulation.mean, simulation.stderr, rel_frobenius_error, max_abs_z, \
+      exact_mismatches and verdict, each keyed by kernel. The exit code is 0 whatever the verdict; errors exit with 2.
       """)
 
   static let defaultArchitecture = "(dense(w_std=1.5, b_std=0.05) -> relu) * 3 -> dense(w_std=1.5, b_std=0.05)"
@@ -84,7 +84,8 @@ struct CompareCommand: ParsableCommand {
     let finite = try FiniteNetwork(network.graph, inputWidth: x1.columns, width: settings.width, readoutWidth: readout)
     let report = ComparisonReport(
       setup: .init(architecture: arch, inputs: x.map { "\($0)" + (x2.map { " × \($0)" } ?? "") } ?? DefaultInputs.description,
-                   settings: settings, nngpEstimator: finite.nngpEstimator, outputs: finite.outputWidth),
+                   settings: settings, nngpEstimator: finite.nngpEstimator, outputs: finite.outputWidth,
+                   narrowestWidth: finite.narrowestHiddenWidth),
       comparisons: comparisons, sweeps: sweeps)
     switch format {
     case .table: try emit(report.table(), to: out)

@@ -21,6 +21,12 @@ public struct FiniteNetwork: Sendable {
   let readout: Dense?
   /// Number of primitives (forward records per pass).
   let primitiveCount: Int
+  /// The fewest units of any layer's output before the network's own output (`n` of the
+  /// finite-width bias scale `L/n`; a layer's `width=` can make it narrower than `--width`).
+  public let narrowestHiddenWidth: Int
+  /// The most units of any layer's output or of the input, and what set it (`--width`,
+  /// `--readout`, the input, or a layer's own `width=`), for memory estimates and their messages.
+  public let widest: (units: Int, source: String)
 
   /// Resolves `graph` for inputs of `inputWidth` features at hidden width `width`. A final dense
   /// layer without an explicit `width` gets `readoutWidth` outputs.
@@ -31,12 +37,18 @@ public struct FiniteNetwork: Sendable {
     }
     var offset = 0, primitives = 0
     var last: (any PrimitiveLayer)?
+    var narrowest = Int.max, widest = (units: inputWidth, source: "the input")
     func compile(_ graph: LayerGraph, _ inWidth: Int, tail: Bool) throws -> (Node, Int) {
       switch graph {
       case .primitive(let layer):
         let context = LayerContext(inputWidth: inWidth, hiddenWidth: width)
         var out = try layer.outputWidth(context) ?? width
-        if tail, let dense = layer as? Dense, dense.width == nil { out = readoutWidth }
+        let isReadout = tail && (layer as? Dense)?.width == nil && layer is Dense
+        if isReadout { out = readoutWidth }
+        if !tail { narrowest = min(narrowest, out) }
+        if out > widest.units {
+          widest = (out, isReadout ? "--readout" : (layer as? Dense)?.width == out ? layer.specification : "--width")
+        }
         let count = layer.parameterCount(inputWidth: inWidth, outputWidth: out)
         defer { offset += count; primitives += 1; last = layer }
         return (.primitive(layer: layer, inputWidth: inWidth, outputWidth: out, offset: offset, count: count), out)
@@ -67,6 +79,8 @@ public struct FiniteNetwork: Sendable {
     (root, outputWidth) = try compile(graph, inputWidth, tail: true)
     parameterCount = offset
     primitiveCount = primitives
+    narrowestHiddenWidth = narrowest == Int.max ? width : narrowest
+    self.widest = widest
     self.inputWidth = inputWidth
     readout = last as? Dense
   }

@@ -77,9 +77,10 @@ public enum MonteCarlo {
   }
 
   /// Memory one worker needs (bytes), for the up-front check.
-  static func workingMemory(_ network: FiniteNetwork, batch: Int, width: Int, ntk: Bool) -> Double {
-    let activations = Double(network.primitiveCount) * 2 * Double(batch) * Double(max(width, network.inputWidth))
-    let cotangents = ntk ? 3 * Double(batch * network.outputWidth) * Double(max(width, network.outputWidth)) : 0
+  static func workingMemory(_ network: FiniteNetwork, batch: Int, ntk: Bool) -> Double {
+    let widest = Double(network.widest.units)
+    let activations = Double(network.primitiveCount) * 2 * Double(batch) * widest
+    let cotangents = ntk ? 3 * Double(batch) * Double(network.outputWidth) * widest : 0
     return 8 * (Double(network.parameterCount) + activations + cotangents + 6 * Double(batch * batch))
   }
 
@@ -104,12 +105,14 @@ public enum MonteCarlo {
     let batch = try x2.map { try x1.stacked(with: $0) } ?? x1
     let wantNTK = settings.kinds.contains(.ntk)
     let workers = ProcessInfo.processInfo.activeProcessorCount
-    let needed = Double(workers) * workingMemory(network, batch: batch.rows, width: settings.width, ntk: wantNTK)
+    let needed = Double(workers) * workingMemory(network, batch: batch.rows, ntk: wantNTK)
     let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.8
     guard needed < available else {
-      throw NeuralLimitsError.resources(String(
-        format: "width %d with %d inputs needs about %.1f GiB, more than the %.1f GiB available; lower --width or the number of inputs",
-        settings.width, batch.rows, needed / 1_073_741_824, available / 1_073_741_824))
+      let gib = { (bytes: Double) in String(format: "%.1f", bytes / 1_073_741_824) }
+      throw NeuralLimitsError.resources(
+        "\(batch.rows) inputs through layers of up to \(network.widest.units) units (set by \(network.widest.source)) "
+          + "need about \(gib(needed)) GiB, more than the \(gib(available)) GiB available; "
+          + "lower \(network.widest.source) or the number of inputs")
     }
     let size = batch.rows * batch.rows
     let blocks = (settings.samples + blockSize - 1) / blockSize

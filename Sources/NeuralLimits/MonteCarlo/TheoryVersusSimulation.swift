@@ -12,7 +12,9 @@ public enum TheoryVersusSimulation {
     let x2 = distinctSecondInputs(x1, x2)
     let theory = try layer.kernels(x1, x2, get: settings.kinds, hiddenWidth: settings.width)
     let simulation = try MonteCarlo.kernels(layer, x1, x2, settings: settings, progress: progress)
-    let bias = Double(max(nonlinearDepth(layer.graph), 1)) / Double(settings.width)
+    let narrowest = try FiniteNetwork(layer.graph, inputWidth: x1.columns, width: settings.width,
+                                      readoutWidth: settings.readoutWidth).narrowestHiddenWidth
+    let bias = Double(max(nonlinearDepth(layer.graph), 1)) / Double(narrowest)
     var result: [KernelComparison] = []
     if settings.kinds.contains(.nngp) {
       result.append(KernelComparison(name: "nngp", theory: theory.nngp, simulation: simulation.nngp,

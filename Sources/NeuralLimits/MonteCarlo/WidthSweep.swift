@@ -5,7 +5,8 @@ import Foundation
 /// Per entry, the deviation `dₙ = meanₙ − theoryₙ` is fitted as `a + b/n` by weighted least
 /// squares (weights `1/stderrₙ²`), which removes the `O(1/n)` finite-width bias; the intercept
 /// `a` and its standard error give `z = a/se(a)`, judged by the same Bonferroni rule as a single
-/// width (no bias allowance: `agree` or `disagree`). The log–log slope of the relative Frobenius
+/// width, with the degrees of freedom of the smallest sample (no bias allowance: `agree` or
+/// `disagree`). The log–log slope of the relative Frobenius
 /// error against width is reported too (−1 when the bias dominates, −½ when the noise does).
 public struct WidthSweep: Sendable {
   public let name: String
@@ -31,6 +32,12 @@ public struct WidthSweep: Sendable {
     var a = Matrix(rows: rows, columns: columns), se = Matrix(rows: rows, columns: columns)
     for i in 0..<rows {
       for j in 0..<columns {
+        // An entry without sampling noise at every width is deterministic: its intercept is the
+        // deviation at the widest, with standard error 0 (judged to round-off by `zScores`).
+        if comparisons.allSatisfy({ $0.simulation.standardError[i, j] == 0 }) {
+          a[i, j] = comparisons.last!.simulation.mean[i, j] - comparisons.last!.theory[i, j]
+          continue
+        }
         // Weighted least squares for d = a + b·t, t = 1/n: the normal equations in closed form.
         var sw = 0.0, st = 0.0, stt = 0.0, sd = 0.0, std = 0.0
         for (n, c) in zip(widths, comparisons) {
@@ -48,8 +55,10 @@ public struct WidthSweep: Sendable {
     interceptError = se
     let z = KernelComparison.zScores(a, se, reference: comparisons[0].theory, symmetric: symmetric)
     maxAbsZ = z.max
-    threshold = KernelComparison.bonferroniThreshold(entries: z.count, level: level)
-    verdict = maxAbsZ <= threshold ? .agree : .disagree
+    // Each width's standard errors come from its own samples: the fewest set the degrees of freedom.
+    let samples = comparisons.map(\.simulation.samples).min() ?? 2
+    threshold = KernelComparison.bonferroniThreshold(entries: z.count, level: level, degreesOfFreedom: Double(samples - 1))
+    verdict = maxAbsZ <= threshold && z.mismatches == 0 ? .agree : .disagree
     let x = widths.map { log(Double($0)) }, y = comparisons.map { log(max($0.relativeFrobeniusError, 1e-300)) }
     let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
     let sxy = zip(x, y).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }

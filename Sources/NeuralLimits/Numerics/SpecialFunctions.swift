@@ -15,6 +15,18 @@ public enum SpecialFunctions {
     gsl_sf_erf(x)
   }
 
+  /// The upper-tail quantile of the standard normal: `z` with `P(Z > z) = tail` (GSL's
+  /// `gsl_cdf_ugaussian_Qinv`, accurate for tails down to the smallest doubles).
+  public static func normalUpperQuantile(_ tail: Double) -> Double {
+    gsl_cdf_ugaussian_Qinv(tail)
+  }
+
+  /// The upper-tail quantile of Student's t with `degreesOfFreedom` (> 0): `t` with
+  /// `P(T > t) = tail` (GSL's `gsl_cdf_tdist_Qinv`).
+  public static func studentTUpperQuantile(_ tail: Double, degreesOfFreedom: Double) -> Double {
+    gsl_cdf_tdist_Qinv(tail, degreesOfFreedom)
+  }
+
   /// The double factorial `n!! = n·(n−2)·…` with `(−1)!! = 0!! = 1`.
   public static func doubleFactorial(_ n: Int) -> Double {
     var p = 1.0

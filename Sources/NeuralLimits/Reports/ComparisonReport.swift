@@ -9,12 +9,16 @@ public struct ComparisonReport: Sendable {
     public let settings: MonteCarloSettings
     public let nngpEstimator: String
     public let outputs: Int
-    public init(architecture: String, inputs: String, settings: MonteCarloSettings, nngpEstimator: String, outputs: Int) {
+    /// The narrowest hidden layer (a layer's own `width=` can be below `settings.width`).
+    public let narrowestWidth: Int
+    public init(architecture: String, inputs: String, settings: MonteCarloSettings, nngpEstimator: String, outputs: Int,
+                narrowestWidth: Int) {
       self.architecture = architecture
       self.inputs = inputs
       self.settings = settings
       self.nngpEstimator = nngpEstimator
       self.outputs = outputs
+      self.narrowestWidth = narrowestWidth
     }
   }
 
@@ -29,10 +33,12 @@ public struct ComparisonReport: Sendable {
   }
 
   public static let rule = """
-    z = (mean − theory)/stderr per distinct entry; agree when max|z| ≤ Φ⁻¹(1 − 0.001/(2m)) (Bonferroni, \
-    family-wise 0.1%, m entries); otherwise inconclusive when the relative Frobenius error is within the \
-    O(L/n) finite-width bias (L nonlinear layers, width n), else disagree. With --widths, each entry's \
-    deviation is fitted as a + b/n and the intercept a is judged by the same threshold.
+    z = (mean − theory)/stderr per distinct entry; agree when max|z| ≤ t_{S−1}⁻¹(1 − 0.001/(2m)) \
+    (Student t with S − 1 degrees of freedom for S samples, Bonferroni over m entries, family-wise 0.1%) \
+    and every entry without sampling noise equals the theory to 1.5e-8 (√ε) of the kernel's scale; otherwise \
+    inconclusive when the relative Frobenius error is within the O(L/n) finite-width bias (L nonlinear \
+    layers, n the narrowest hidden layer), else disagree. With --widths, each entry's deviation is fitted \
+    as a + b/n and the intercept a is judged by the same threshold.
     """
 
   var ntkEstimator: String {
@@ -52,7 +58,8 @@ public struct ComparisonReport: Sendable {
     var out = """
       architecture: \(setup.architecture)
       inputs:       \(setup.inputs)
-      simulation:   \(sweeps.isEmpty ? "width \(s.width)" : "widths \(sweeps[0].widths.map(String.init).joined(separator: ","))"), \
+      simulation:   \(sweeps.isEmpty ? "width \(s.width)" : "widths \(sweeps[0].widths.map(String.init).joined(separator: ","))")\
+      \(setup.narrowestWidth < s.width ? " (narrowest hidden layer \(setup.narrowestWidth))" : ""), \
       \(s.samples) samples, seed \(s.seed), readout width \(s.readoutWidth)
       estimators:   NNGP \(setup.nngpEstimator); NTK \(ntkEstimator)
 
@@ -63,7 +70,8 @@ public struct ComparisonReport: Sendable {
     for (c, width) in rows {
       out += c.name.padding(toLength: 6, withPad: " ", startingAt: 0)
         + String(format: "  %-6d  %13.3e  %7.2f  %9.2f  ", width, c.relativeFrobeniusError, c.maxAbsZ, c.threshold)
-        + c.verdict.rawValue + "\n"
+        + c.verdict.rawValue
+        + (c.exactMismatches > 0 ? " (\(c.exactMismatches) entries with zero sample variance differ from the theory)" : "") + "\n"
     }
     for sweep in sweeps {
       out += sweep.name.padding(toLength: 6, withPad: " ", startingAt: 0)
@@ -106,6 +114,8 @@ public struct ComparisonReport: Sendable {
                               ("stderr", byKernel { .matrix($0.simulation.standardError) })])),
       ("rel_frobenius_error", byKernel { .number($0.relativeFrobeniusError) }),
       ("max_abs_z", byKernel { .number($0.maxAbsZ) }),
+      ("exact_mismatches", byKernel { .integer($0.exactMismatches) }),
+      ("narrowest_width", .integer(setup.narrowestWidth)),
       ("z_threshold", byKernel { .number($0.threshold) }),
       ("bias_scale", byKernel { $0.biasScale.map(JSONValue.number) ?? .null }),
       ("verdict", .object(comparisons.map { ($0.name, .string($0.verdict.rawValue)) } + [("overall", .string(verdict.rawValue))])),

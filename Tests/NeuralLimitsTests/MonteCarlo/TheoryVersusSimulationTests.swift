@@ -129,3 +129,67 @@ struct MonteCarloTests {
     }
   }
 }
+
+@Suite("Verdicts with few samples, layer widths and noise-free entries")
+struct VerdictEdgeTests {
+  /// A linear network's estimators are unbiased at every width, so each `disagree` is a false
+  /// alarm; the rule promises at most 0.1% family-wise. With a normal quantile and a standard
+  /// error from 3 samples it said `disagree` for 7 of 10 seeds.
+  @Test("3 samples, seeds 0…199: an unbiased estimator is flagged at most twice (Student t, not normal)")
+  func falseAlarms() throws {
+    let network = try ArchitectureParser.parse("dense -> dense")
+    var alarms = 0
+    for seed in 0..<200 {
+      let settings = MonteCarloSettings(width: 64, samples: 3, seed: UInt64(seed))
+      let comparisons = try TheoryVersusSimulation.compare(network, DefaultInputs.spiral(), settings: settings)
+      if comparisons.contains(where: { $0.verdict == .disagree }) { alarms += 1 }
+    }
+    // Binomial(200, 0.001·2 kernels): P(≥ 3 alarms) < 2e-3.
+    #expect(alarms <= 2, "\(alarms) false alarms in 200 runs")
+  }
+
+  /// With 3 samples the Student-t threshold is ~120 for 15 entries, so only gross errors can
+  /// be rejected — honestly so; at 10 samples it is ~6.5 and a 30% error is caught.
+  @Test("With 10 samples a theory 30% off is rejected")
+  func fewSamplesCanReject() throws {
+    let network = try ArchitectureParser.parse("dense -> relu -> dense")
+    let settings = MonteCarloSettings(width: 256, samples: 10, seed: 1)
+    let simulation = try MonteCarlo.kernels(network, monteCarloInputs, settings: settings)
+    let theory = try network.kernels(monteCarloInputs)
+    let wrong = KernelComparison(name: "nngp", theory: 1.3 * theory.nngp, simulation: simulation.nngp, symmetric: true,
+                                 biasScale: 1.0 / 256)
+    #expect(wrong.verdict == .disagree, "max|t| \(wrong.maxAbsZ), threshold \(wrong.threshold)")
+  }
+
+  @Test("A layer's own width= sets the bias scale and the report, not --width")
+  func layerWidth() throws {
+    let network = try ArchitectureParser.parse("dense(width=2) -> relu -> dense")
+    let finite = try FiniteNetwork(network.graph, inputWidth: 3, width: 512)
+    #expect(finite.narrowestHiddenWidth == 2)
+    let comparisons = try TheoryVersusSimulation.compare(network, monteCarloInputs,
+                                                         settings: MonteCarloSettings(width: 512, samples: 8, seed: 1))
+    #expect(comparisons.allSatisfy { $0.biasScale == 0.5 })
+    let wide = try ArchitectureParser.parse("dense(width=300000) -> relu -> dense(width=300000) -> relu -> dense")
+    do {
+      _ = try MonteCarlo.kernels(wide, monteCarloInputs, settings: MonteCarloSettings(width: 8, samples: 4))
+      Issue.record("a 300,000-wide layer was not refused")
+    } catch NeuralLimitsError.resources(let message) {
+      #expect(message.contains("width=300000") && !message.contains("--width"), "\(message)")
+    }
+  }
+
+  @Test("Noise-free entries: equal to round-off agree with a finite max|z|; a wrong one is a mismatch")
+  func deterministicEntries() throws {
+    // One dense layer under the readout expectation: the NNGP estimate is exact, standard error 0,
+    // and orthogonal inputs make some entries 0 (a relative test against the entry was ∞ there).
+    let x = try Matrix([[1, 0, 0], [0, 1, 0], [0, 0, 2]])
+    let network = try ArchitectureParser.parse("dense(w_std=1.3, b_std=0)")
+    let settings = MonteCarloSettings(width: 16, samples: 4, seed: 2, kinds: .nngp)
+    let comparison = try TheoryVersusSimulation.compare(network, x, settings: settings)[0]
+    #expect(comparison.verdict == .agree && comparison.maxAbsZ.isFinite && comparison.exactMismatches == 0)
+    var theory = comparison.theory
+    theory[0, 0] *= 1.01
+    let wrong = KernelComparison(name: "nngp", theory: theory, simulation: comparison.simulation, symmetric: true, biasScale: 1)
+    #expect(wrong.verdict == .disagree && wrong.exactMismatches == 1)
+  }
+}
