@@ -41,15 +41,16 @@ public struct PiecewiseLinear: Activation {
       for e in 0..<tile.count {
         let c12 = nngp[e], q = tile.side1.q[e]
         let (k, kDot) = dual(c12, tile.variances(e))
-        let equal = c12 == q && q == tile.side2.q[e]
-        ntk[e] *= equal ? s2 : kDot
-        nngp[e] = equal ? q * s2 : k
+        // Nested selects rather than `&&`, whose short circuit would be a branch per entry.
+        let q2 = tile.side2.q[e]
+        ntk[e] *= c12 == q ? (q == q2 ? s2 : kDot) : kDot
+        nngp[e] = c12 == q ? (q == q2 ? q * s2 : k) : k
       }
     } else {
       for e in 0..<tile.count {
         let c12 = nngp[e], q = tile.side1.q[e]
-        let k = dual(c12, tile.variances(e)).nngp
-        nngp[e] = c12 == q && q == tile.side2.q[e] ? q * s2 : k
+        let k = dual(c12, tile.variances(e)).nngp, q2 = tile.side2.q[e]
+        nngp[e] = c12 == q ? (q == q2 ? q * s2 : k) : k
       }
     }
   }
