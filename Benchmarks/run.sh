@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side benchmarks: neural-tangents and NeuralLimits on the same inputs, run one after the
-# other from this script (one process tree, same machine state), then a Markdown table of the
+# other from this script (one process tree, same machine state), then Markdown tables of the
 # times and ratios. See Benchmarks/README.md.
 #
-#   Benchmarks/run.sh [kernel|montecarlo|all]      (default: all)
+#   Benchmarks/run.sh [kernel|montecarlo|dgemm|all]      (default: all)
 #
 # NT_PYTHON names a Python with neural-tangents 0.6.5 (default .venv-nt/bin/python, which
 # `make bench` creates); MC_SAMPLES overrides the 64 Monte Carlo samples of both tools.
@@ -13,7 +13,9 @@ py=${NT_PYTHON:-.venv-nt/bin/python}
 what=${1:-all}
 samples=${MC_SAMPLES:-64}
 swift build -c release --product neural-limits-benchmark >&2
+swift build -c release --product neural-limits >&2
 bin=.build/release/neural-limits-benchmark
+cli=.build/release/neural-limits
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -31,6 +33,8 @@ if [[ $what == kernel || $what == all ]]; then
   "$py" Benchmarks/nt_kernel_benchmark.py >> "$tmp/results.jsonl"
   echo "kernel: NeuralLimits ..." >&2
   "$bin" kernel --x "$tmp/kernel_x.npy" >> "$tmp/results.jsonl"
+  echo "kernel: neural-limits CLI, whole process ..." >&2
+  "$py" Benchmarks/cli_kernel_benchmark.py --cli "$cli" --x "$tmp/kernel_x.npy" --out "$tmp/cli" >> "$tmp/results.jsonl"
 fi
 if [[ $what == montecarlo || $what == all ]]; then
   echo "montecarlo: neural-tangents ($samples samples; minutes) ..." >&2
@@ -38,22 +42,51 @@ if [[ $what == montecarlo || $what == all ]]; then
   echo "montecarlo: NeuralLimits ..." >&2
   "$bin" montecarlo --x "$tmp/montecarlo_x.npy" --samples "$samples" >> "$tmp/results.jsonl"
 fi
+if [[ $what == dgemm || $what == all ]]; then
+  echo "dgemm: OpenBLAS's own core and the one for this CPU ..." >&2
+  for n in 2048 1024; do
+    for threads in $(printf '%s\n' 1 "$(nproc)" | sort -nu); do
+      # The restart marker (any value) stops the restart: this run keeps OpenBLAS's own detection.
+      NEURAL_LIMITS_OPENBLAS_DETECTED_CORE=none "$bin" dgemm --n "$n" --threads "$threads" >> "$tmp/results.jsonl"
+      "$bin" dgemm --n "$n" --threads "$threads" >> "$tmp/results.jsonl"
+    done
+  done
+fi
 
 "$py" - "$tmp/results.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
-print("| workload | neural-tangents (s) | NeuralLimits (s) | speed-up | NeuralLimits rate | checksums (nt / ours) |")
-print("|---|---|---|---|---|---|")
-for workload in ("kernel", "montecarlo"):
-    nt = next((r for r in rows if r["workload"] == workload and r["tool"] == "neural-tangents"), None)
-    us = next((r for r in rows if r["workload"] == workload and r["tool"] == "NeuralLimits"), None)
-    if not (nt and us):
-        continue
-    if workload == "kernel":
-        rate = (f'{us["entry_layers_per_second"]:.3g} entry-layers/s; scalar arithmetic limit '
-                f'{us["scalar_arithmetic_limit_seconds"]:.3f} s (took {us["seconds"] / us["scalar_arithmetic_limit_seconds"]:.1f}× that)')
-    else:
-        rate = f'{us["gflops"]:.1f} GFLOP/s = {us["gflops"] / us["dgemm_gflops"]:.0%} of OpenBLAS dgemm ({us["dgemm_gflops"]:.1f} GFLOP/s)'
-    print(f'| {workload} | {nt["seconds"]:.3f} | {us["seconds"]:.3f} | {nt["seconds"] / us["seconds"]:.1f}× | {rate} | '
-          f'{nt.get("checksum", float("nan")):.10g} / {us["checksum"]:.10g} |')
+def find(workload, tool):
+    return next((r for r in rows if r["workload"] == workload and r["tool"] == tool), None)
+
+# (label, neural-tangents row, our row, our rate); the CLI row is set against nt's jitted call alone.
+table = []
+nt, us, cli = find("kernel", "neural-tangents"), find("kernel", "NeuralLimits"), find("kernel", "neural-limits CLI")
+if nt and us:
+    entry_layers, limit = us["entry_layers_per_second"] * us["seconds"], us["scalar_arithmetic_limit_seconds"]
+    for label, ours in (("kernel, evaluator only", us), ("kernel, CLI end to end", cli)):
+        if ours:
+            table.append((label, nt, ours, f'{entry_layers / ours["seconds"]:.3g} entry-layers/s; scalar arithmetic '
+                                           f'limit {limit:.3f} s (took {ours["seconds"] / limit:.1f}× that)'))
+nt, us = find("montecarlo", "neural-tangents"), find("montecarlo", "NeuralLimits")
+if nt and us:
+    table.append(("montecarlo", nt, us, f'{us["gflops"]:.1f} GFLOP/s = {us["gflops"] / us["dgemm_gflops"]:.0%} of OpenBLAS '
+                                        f'dgemm ({us["openblas_core"]}, {us["dgemm_gflops"]:.1f} GFLOP/s)'))
+if table:
+    print("| workload | neural-tangents (s) | NeuralLimits (s) | speed-up | NeuralLimits rate | checksums (nt / ours) |")
+    print("|---|---|---|---|---|---|")
+    for label, theirs, ours, rate in table:
+        print(f'| {label} | {theirs["seconds"]:.3f} | {ours["seconds"]:.3f} | {theirs["seconds"] / ours["seconds"]:.1f}× | '
+              f'{rate} | {theirs["checksum"]:.10g} / {ours["checksum"]:.10g} |')
+
+# dgemm rows come in pairs: OpenBLAS's own detection, then the core for this CPU.
+dgemm = [r for r in rows if r["workload"] == "dgemm"]
+if dgemm:
+    if table:
+        print()
+    print("| dgemm n³ | threads | OpenBLAS's own core | GFLOP/s | core for this CPU | GFLOP/s | speed-up |")
+    print("|---|---|---|---|---|---|---|")
+    for own, fit in zip(dgemm[0::2], dgemm[1::2]):
+        print(f'| {own["n"]} | {own["threads"]} | {own["openblas_core"]} ({own["core_choice"]}) | {own["gflops"]:.1f} | '
+              f'{fit["openblas_core"]} ({fit["core_choice"]}) | {fit["gflops"]:.1f} | {fit["gflops"] / own["gflops"]:.1f}× |')
 PY

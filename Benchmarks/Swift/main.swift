@@ -4,9 +4,19 @@
 //
 //   neural-limits-benchmark kernel     [--x inputs.npy | --n 4000 --d 100] [--depth 10] [--repeats 3]
 //   neural-limits-benchmark montecarlo [--x inputs.npy | --n 100 --d 10] [--width 512] [--samples 64] [--repeats 1]
+//   neural-limits-benchmark dgemm      [--n 2048] [--threads 2]
+//
+// Like the CLI, it first restarts on the OpenBLAS core the CPU's features call for when OpenBLAS
+// fell back to a generic one (OpenBLASCoreSelection), so its dgemm rates are the corrected ones.
 import Dispatch
 import Foundation
 import NeuralLimits
+
+do {
+  try OpenBLASCoreSelection.relaunchIfNeeded()
+} catch {
+  FileHandle.standardError.write(Data("neural-limits-benchmark: warning: \(error)\n".utf8))
+}
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
   let start = DispatchTime.now().uptimeNanoseconds
@@ -49,9 +59,9 @@ func scalarOperationsPerSecond() -> Double {
   return Double(cores * iterations * 8 * 2) / best
 }
 
-/// OpenBLAS `dgemm` on 1024 × 1024 matrices with all cores, in FLOP/s (best of 3).
-func dgemmFlopsPerSecond() -> Double {
-  let n = 1024
+/// OpenBLAS `dgemm` on `n × n` matrices with OpenBLAS's current thread count, in FLOP/s (best of 3
+/// after a warm-up).
+func dgemmFlopsPerSecond(n: Int = 1024) -> Double {
   let a = try! Matrix(rows: n, columns: n, elements: RandomStream(seed: 1).gaussians(n * n))
   var c = Matrix(rows: n, columns: n)
   BLAS.gemm(a, a, into: &c)
@@ -115,7 +125,29 @@ func monteCarloBenchmark() throws {
     ("tool", .string("NeuralLimits")), ("workload", .string("montecarlo")), ("seconds", .number(best)),
     ("samples", .integer(samples)), ("width", .integer(width)), ("n", .integer(x.rows)), ("d", .integer(x.columns)),
     ("gflops", .number(flops / best / 1e9)), ("dgemm_gflops", .number(dgemm / 1e9)),
+    ("openblas_core", .string(Linkage.current().openBLASCore)),
     ("checksum", .number(result!.nngp.mean.diagonal.reduce(0, +))),
+  ]).serialized())
+}
+
+/// How the running OpenBLAS core was chosen, in one word.
+func choice(_ choice: OpenBLASCoreChoice) -> String {
+  switch choice {
+  case .detected: return "detected"
+  case .corrected: return "corrected"
+  case .userSet: return "user"
+  }
+}
+
+/// OpenBLAS `dgemm` alone on `--n` × `--n` matrices with `--threads` threads, and the core it ran.
+func dgemmBenchmark() {
+  let n = option("n", 2048), threads = option("threads", BLAS.threads)
+  BLAS.setThreads(threads)
+  let linkage = Linkage.current()
+  print(JSONValue.object([
+    ("tool", .string("NeuralLimits")), ("workload", .string("dgemm")), ("n", .integer(n)),
+    ("threads", .integer(threads)), ("gflops", .number(dgemmFlopsPerSecond(n: n) / 1e9)),
+    ("openblas_core", .string(linkage.openBLASCore)), ("core_choice", .string(choice(linkage.coreChoice))),
   ]).serialized())
 }
 
@@ -123,8 +155,9 @@ do {
   switch arguments.dropFirst().first {
   case "kernel": try kernelBenchmark()
   case "montecarlo": try monteCarloBenchmark()
+  case "dgemm": dgemmBenchmark()
   default:
-    FileHandle.standardError.write(Data("usage: neural-limits-benchmark kernel|montecarlo [options]\n".utf8))
+    FileHandle.standardError.write(Data("usage: neural-limits-benchmark kernel|montecarlo|dgemm [options]\n".utf8))
     exit(2)
   }
 } catch {

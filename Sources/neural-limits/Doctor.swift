@@ -1,20 +1,56 @@
 import ArgumentParser
 import NeuralLimits
 
-/// `neural-limits doctor`: which BLAS, LAPACK and GSL this binary runs on.
+/// `neural-limits doctor`: which BLAS, LAPACK and GSL this binary runs on, and whether OpenBLAS
+/// runs the kernels the CPU's features call for.
 struct Doctor: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Show the linked BLAS/LAPACK/GSL libraries and their versions.")
+    abstract: "Show the linked BLAS/LAPACK/GSL libraries, the CPU's features and OpenBLAS's kernel.")
 
   func run() throws {
     let linkage = Linkage.current()
     print("neural-limits \(neuralLimitsVersion)")
     print("cblas_dgemm bound to: \(linkage.cblasProvider)")
     print("OpenBLAS:             \(linkage.openBLASConfig)")
-    print("OpenBLAS core:        \(linkage.openBLASCore), \(linkage.openBLASThreads) thread(s)")
+    print("CPU features:         \(cpuLine(linkage.cpu))")
+    print("OpenBLAS detected:    \(detectedLine(linkage))")
+    print("Core for this CPU:    \(linkage.recommendedCore ?? (linkage.cpu == nil ? "unknown" : "OpenBLAS's own (no AVX)"))")
+    print("OpenBLAS core:        \(linkage.openBLASCore), \(linkage.openBLASThreads) thread(s), \(choiceText(linkage.coreChoice))")
     print("LAPACK (LAPACKE):     \(linkage.lapackVersion)")
     print("GSL:                  \(linkage.gslVersion)")
     print(linkage.usesOpenBLAS ? "BLAS check:           ok (OpenBLAS, not GSL's reference gslcblas)"
                                : "BLAS check:           WARNING: not OpenBLAS; matrix products will be slow")
+    print("Core check:           \(coreCheck(linkage))")
+  }
+
+  private func cpuLine(_ cpu: CPUFeatures?) -> String {
+    guard let cpu else { return "unknown (no x86 flags in /proc/cpuinfo)" }
+    return "\(cpu.vendor), \(cpu.vectorExtension) (\(cpu.vectorFlags.isEmpty ? "no AVX" : cpu.vectorFlags.joined(separator: " ")))"
+  }
+
+  private func detectedLine(_ linkage: Linkage) -> String {
+    guard let detected = linkage.detectedCore else { return "not run (OPENBLAS_CORETYPE set by the user)" }
+    guard let cpu = linkage.cpu else { return detected }
+    return OpenBLASCore.isFallback(detected, on: cpu) ? "\(detected) (generic fallback)" : detected
+  }
+
+  private func choiceText(_ choice: OpenBLASCoreChoice) -> String {
+    switch choice {
+    case .detected: return "as detected"
+    case .corrected: return "corrected (restarted with \(OpenBLASCoreSelection.coreTypeVariable) set)"
+    case .userSet(let value): return "set by the user (\(OpenBLASCoreSelection.coreTypeVariable)=\(value))"
+    }
+  }
+
+  private func coreCheck(_ linkage: Linkage) -> String {
+    guard linkage.runsFallbackCore, let cpu = linkage.cpu, let core = linkage.recommendedCore,
+          let kernels = OpenBLASCore.vectorExtension(ofCore: linkage.openBLASCore) else {
+      if case .corrected(let detected) = linkage.coreChoice { return "ok (corrected from the generic \(detected))" }
+      return "ok"
+    }
+    let variable = OpenBLASCoreSelection.coreTypeVariable
+    let remedy = if case .userSet = linkage.coreChoice { "unset \(variable) or set it to \(core)" } else { "start with \(variable)=\(core)" }
+    return "WARNING: OpenBLAS runs the generic \(linkage.openBLASCore) core (\(kernels) kernels) on this \(cpu.vectorExtension) CPU:"
+      + " matrix products run up to several times slower than on \(core) (\(remedy))"
   }
 }

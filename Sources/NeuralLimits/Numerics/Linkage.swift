@@ -10,6 +10,10 @@ public struct Linkage: Sendable {
   public let openBLASConfig: String
   public let openBLASCore: String
   public let openBLASThreads: Int
+  /// How `openBLASCore` was chosen.
+  public let coreChoice: OpenBLASCoreChoice
+  /// The CPU's vendor and vector extensions; nil where they cannot be read.
+  public let cpu: CPUFeatures?
   /// LAPACK version from `ilaver`.
   public let lapackVersion: String
   public let gslVersion: String
@@ -26,6 +30,8 @@ public struct Linkage: Sendable {
       openBLASConfig: String(cString: openblas_get_config()),
       openBLASCore: String(cString: openblas_get_corename()),
       openBLASThreads: BLAS.threads,
+      coreChoice: OpenBLASCoreSelection.choice(environment: ProcessInfo.processInfo.environment),
+      cpu: CPUFeatures.current,
       lapackVersion: "\(major).\(minor).\(patch)",
       gslVersion: GSL.version)
   }
@@ -47,5 +53,25 @@ public struct Linkage: Sendable {
   /// True when `cblas_dgemm` comes from OpenBLAS rather than GSL's reference `gslcblas`.
   public var usesOpenBLAS: Bool {
     cblasProvider.contains("openblas")
+  }
+
+  /// The core OpenBLAS's own detection picked: the running one, or the one a restart replaced;
+  /// nil when the user forced a core (the detection never ran).
+  public var detectedCore: String? {
+    switch coreChoice {
+    case .detected: return openBLASCore
+    case .corrected(let detected): return detected
+    case .userSet: return nil
+    }
+  }
+
+  /// The core this CPU's features call for (`OpenBLASCore.recommended(for:)`).
+  public var recommendedCore: String? {
+    cpu.flatMap(OpenBLASCore.recommended(for:))
+  }
+
+  /// True when the running core is a generic fallback, narrower than the CPU's vectors.
+  public var runsFallbackCore: Bool {
+    cpu.map { OpenBLASCore.isFallback(openBLASCore, on: $0) } ?? false
   }
 }
