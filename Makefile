@@ -5,7 +5,20 @@ SWIFT        ?= swift
 APT_PACKAGES := libgsl-dev liblapacke-dev libopenblas-dev gnuplot-nox pkg-config
 BIN          := .build/release/neural-limits
 
-.PHONY: run test deps release bench clean
+## A second release binary tuned for this CPU's vector extension (read from /proc/cpuinfo), installed
+## beside the portable one as $(BIN)-avx2 or $(BIN)-avx512: the portable binary checks the CPU at
+## run time and hands over to the tuned one only when the CPU has every extension it was built for.
+CPU_FLAGS := $(shell grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)
+ifeq ($(words $(filter avx2 fma avx512f avx512cd avx512bw avx512dq avx512vl,$(CPU_FLAGS))),7)
+  TUNED       := avx512
+  TUNED_FLAGS := -Xcc -mavx2 -Xcc -mfma -Xcc -mavx512f -Xcc -mavx512cd -Xcc -mavx512bw -Xcc -mavx512dq \
+                 -Xcc -mavx512vl -Xswiftc -DNEURAL_LIMITS_AVX512
+else ifeq ($(words $(filter avx2 fma,$(CPU_FLAGS))),2)
+  TUNED       := avx2
+  TUNED_FLAGS := -Xcc -mavx2 -Xcc -mfma -Xswiftc -DNEURAL_LIMITS_AVX2
+endif
+
+.PHONY: run test deps release bench clean tuned-flags
 
 ## Install missing Debian packages (only those not installed) and check for a Swift toolchain.
 deps:
@@ -19,6 +32,14 @@ deps:
 
 release: deps
 	$(SWIFT) build -c release --product neural-limits
+ifdef TUNED
+	$(SWIFT) build -c release --product neural-limits --scratch-path .build-$(TUNED) $(TUNED_FLAGS)
+	cp .build-$(TUNED)/release/neural-limits $(BIN)-$(TUNED)
+endif
+
+## The tuned build's name and compiler flags (empty on CPUs without AVX2 and FMA), for Benchmarks/run.sh.
+tuned-flags:
+	@echo "$(TUNED) $(TUNED_FLAGS)"
 
 ## The main job: theory (NNGP/NTK in the infinite-width limit) against finite-width simulation.
 run: release
@@ -35,4 +56,4 @@ bench: deps
 	Benchmarks/run.sh all
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-avx2 .build-avx512

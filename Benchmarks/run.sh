@@ -12,9 +12,14 @@ cd "$(dirname "$0")/.."
 py=${NT_PYTHON:-.venv-nt/bin/python}
 what=${1:-all}
 samples=${MC_SAMPLES:-64}
-swift build -c release --product neural-limits-benchmark >&2
-swift build -c release --product neural-limits >&2
-bin=.build/release/neural-limits-benchmark
+# Both sides as a user gets them: the CLI from `make release` (portable binary plus the one tuned
+# for this CPU, chosen at run time), the benchmark built with the same tuning flags.
+make -s release >&2
+read -r tuned flags <<< "$(make -s tuned-flags)" || true
+scratch=.build${tuned:+-$tuned}
+# shellcheck disable=SC2086 # the flags are separate words
+swift build -c release --product neural-limits-benchmark --scratch-path "$scratch" $flags >&2
+bin=$scratch/release/neural-limits-benchmark
 cli=.build/release/neural-limits
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -13,6 +13,7 @@ struct Doctor: ParsableCommand {
     print("cblas_dgemm bound to: \(linkage.cblasProvider)")
     print("OpenBLAS:             \(linkage.openBLASConfig)")
     print("CPU features:         \(cpuLine(linkage.cpu))")
+    print("This binary:          \(binaryLine(linkage.cpu))")
     print("OpenBLAS detected:    \(detectedLine(linkage))")
     print("Core for this CPU:    \(linkage.recommendedCore ?? (linkage.cpu == nil ? "unknown" : "OpenBLAS's own (no AVX)"))")
     print("OpenBLAS core:        \(linkage.openBLASCore), \(linkage.openBLASThreads) thread(s), \(choiceText(linkage.coreChoice))")
@@ -26,6 +27,15 @@ struct Doctor: ParsableCommand {
   private func cpuLine(_ cpu: CPUFeatures?) -> String {
     guard let cpu else { return "unknown (no x86 flags in /proc/cpuinfo)" }
     return "\(cpu.vendor), \(cpu.vectorExtension) (\(cpu.vectorFlags.isEmpty ? "no AVX" : cpu.vectorFlags.joined(separator: " ")))"
+  }
+
+  /// Which build runs (the portable one, or one `make release` tuned for this CPU) and, for the
+  /// portable one, whether a tuned build could run here.
+  private func binaryLine(_ cpu: CPUFeatures?) -> String {
+    if builtForVectorExtension > .sse { return "tuned for \(builtForVectorExtension) (make release)" }
+    let level = cpu?.vectorExtension ?? .sse
+    guard level >= .avx2 else { return "portable x86-64 (SSE2); this CPU has no AVX2 to tune for" }
+    return "portable x86-64 (SSE2): no tuned build beside it; `make release` builds one for \(level)"
   }
 
   private func detectedLine(_ linkage: Linkage) -> String {

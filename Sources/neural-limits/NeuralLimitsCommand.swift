@@ -19,7 +19,7 @@ struct NeuralLimitsCommand: ParsableCommand {
   /// Runs the command; every error is one line on standard error with exit code 2
   /// (`--help` and `--version` exit 0).
   static func main() {
-    relaunchOnCPUsOpenBLASCore()
+    relaunchForThisCPU()
     AtomicFile.installInterruptCleanup()
     do {
       var command = try parseAsRoot()

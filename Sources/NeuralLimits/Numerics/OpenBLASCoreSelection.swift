@@ -45,6 +45,15 @@ public enum OpenBLASCoreSelection {
     return .userSet(forced)
   }
 
+  /// The variables to set for a restart on the CPU's core, or nil when none is due
+  /// (`relaunchCore` on the running core, this machine and this process's environment).
+  public static func restartEnvironment() -> [String: String]? {
+    let running = String(cString: openblas_get_corename())
+    guard let core = relaunchCore(running: running, cpu: CPUFeatures.current,
+                                  environment: ProcessInfo.processInfo.environment) else { return nil }
+    return [detectedCoreVariable: running, coreTypeVariable: core]
+  }
+
   /// Restarts this program (the same executable, with the same arguments and environment plus
   /// `OPENBLAS_CORETYPE` and `detectedCoreVariable`) when `relaunchCore` calls for it; returns
   /// when no restart is due. Linux only (`/proc/self/exe`); elsewhere it always returns.
@@ -52,16 +61,20 @@ public enum OpenBLASCoreSelection {
   /// - Throws: `NeuralLimitsError.io` when the program's executable cannot be re-executed; the
   ///   program then goes on with the generic core and an unchanged environment.
   public static func relaunchIfNeeded() throws {
-    let running = String(cString: openblas_get_corename())
-    guard let core = relaunchCore(running: running, cpu: CPUFeatures.current,
-                                  environment: ProcessInfo.processInfo.environment) else { return }
-    setenv(detectedCoreVariable, running, 1)
-    setenv(coreTypeVariable, core, 1)
-    execv("/proc/self/exe", CommandLine.unsafeArgv)
+    guard let environment = restartEnvironment() else { return }
+    try ProcessRestart.execute("/proc/self/exe", setting: environment)
+  }
+}
+
+/// Replaces the running process by an executable, with the same arguments.
+public enum ProcessRestart {
+  /// `execv(path, argv)` with `variables` added to the environment; returns only by throwing
+  /// `NeuralLimitsError.io`, after putting the environment back, when the exec fails.
+  public static func execute(_ path: String, setting variables: [String: String]) throws -> Never {
+    for (name, value) in variables { setenv(name, value, 1) }
+    execv(path, CommandLine.unsafeArgv)
     let reason = String(cString: strerror(errno))
-    unsetenv(detectedCoreVariable)
-    unsetenv(coreTypeVariable)
-    throw NeuralLimitsError.io(
-      "cannot restart with OPENBLAS_CORETYPE=\(core) (\(reason)); matrix products run on OpenBLAS's generic \(running) core")
+    for name in variables.keys { unsetenv(name) }
+    throw NeuralLimitsError.io("cannot restart as \(path) (\(reason))")
   }
 }

@@ -99,3 +99,26 @@ struct OpenBLASCoreTests {
     #expect(CPUFeatures.parse(cpuinfo: "processor\t: 0\nFeatures\t: fp asimd\n") == nil)
   }
 }
+
+@Suite("Tuned binaries chosen at run time")
+struct TunedBinaryTests {
+  let bin = "/x/.build/release/neural-limits"
+
+  @Test("The portable binary hands over to the widest tuned sibling the CPU can run and that exists")
+  func portable() {
+    let all: Set<String> = [bin, bin + "-avx2", bin + "-avx512"]
+    #expect(TunedBinary.handOver(running: bin, builtFor: .sse, cpu: .avx512, isExecutable: all.contains) == bin + "-avx512")
+    #expect(TunedBinary.handOver(running: bin, builtFor: .sse, cpu: .avx2, isExecutable: all.contains) == bin + "-avx2")
+    #expect(TunedBinary.handOver(running: bin, builtFor: .sse, cpu: .avx, isExecutable: all.contains) == nil)
+    #expect(TunedBinary.handOver(running: bin, builtFor: .sse, cpu: .avx512, isExecutable: [bin, bin + "-avx2"].contains) == bin + "-avx2")
+    #expect(TunedBinary.handOver(running: bin, builtFor: .sse, cpu: .avx512, isExecutable: [bin].contains) == nil)
+  }
+
+  @Test("A tuned binary stays on a capable CPU and hands back to the portable one elsewhere")
+  func tuned() {
+    let all: Set<String> = [bin, bin + "-avx512"]
+    #expect(TunedBinary.handOver(running: bin + "-avx512", builtFor: .avx512, cpu: .avx512, isExecutable: all.contains) == nil)
+    #expect(TunedBinary.handOver(running: bin + "-avx512", builtFor: .avx512, cpu: .avx2, isExecutable: all.contains) == bin)
+    #expect(TunedBinary.handOver(running: bin + "-avx512", builtFor: .avx512, cpu: .avx2, isExecutable: { _ in false }) == nil)
+  }
+}
