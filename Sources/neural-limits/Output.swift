@@ -36,7 +36,7 @@ func write(_ named: [(String, Matrix)], format: OutputFormat, out: String?, quad
 
 /// Text to standard output, or atomically to a file.
 func emit(_ text: String, to path: String?) throws {
-  if let path { try AtomicFile.write(text, to: path) } else { print(text, terminator: "") }
+  if let path { try AtomicFile.write(Data(text.utf8), to: path) } else { print(text, terminator: "") }
 }
 
 func makeFolder(_ path: String) throws {

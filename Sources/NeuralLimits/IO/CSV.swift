@@ -52,6 +52,6 @@ public enum CSV {
   }
 
   public static func write(_ m: Matrix, to path: String) throws {
-    try AtomicFile.write(format(m), to: path)
+    try AtomicFile.write(Data(format(m).utf8), to: path)
   }
 }

@@ -2,13 +2,6 @@ import Foundation
 import Testing
 @testable import NeuralLimits
 
-/// A fresh temporary folder for one test.
-func temporaryFolder() -> String {
-  let path = NSTemporaryDirectory() + "neural-limits-tests-" + UUID().uuidString
-  try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-  return path
-}
-
 @Suite("CSV, NPY and JSON")
 struct FileFormatTests {
   let sample = try! Matrix([[1.5, -2, 0.1], [1e-300, .pi, -0.0]])
@@ -65,16 +58,6 @@ struct FileFormatTests {
     var wrongType = NPY.encode(sample)
     wrongType.replaceSubrange(22..<24, with: Array("c8".utf8))  // '<f8' → '<c8'
     #expect(throws: NeuralLimitsError.self) { try NPY.decode(wrongType) }
-  }
-
-  @Test("Atomic writes replace the file whole and leave no temporary files")
-  func atomic() throws {
-    let folder = temporaryFolder()
-    try AtomicFile.write("first", to: folder + "/out.txt")
-    try AtomicFile.write("second", to: folder + "/out.txt")
-    #expect(try String(contentsOfFile: folder + "/out.txt", encoding: .utf8) == "second")
-    #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["out.txt"])
-    #expect(throws: NeuralLimitsError.self) { try AtomicFile.write("x", to: "/nonexistent/folder/out.txt") }
   }
 
   @Test("JSON keeps float64 values exactly and writes NaN as null")
