@@ -2,29 +2,9 @@ import Foundation
 import Testing
 @testable import NeuralLimits
 
-@Suite("CSV, NPY and JSON")
+@Suite("NPY and JSON")
 struct FileFormatTests {
   let sample = try! Matrix([[1.5, -2, 0.1], [1e-300, .pi, -0.0]])
-
-  @Test("CSV round trip is exact; headers and comments are skipped")
-  func csvRoundTrip() throws {
-    let path = temporaryFolder() + "/m.csv"
-    try CSV.write(sample, to: path)
-    #expect(try CSV.read(path) == sample)
-    #expect(try CSV.parse("x,y\n# comment\n1,2\n\n3,4\n") == (try Matrix([[1, 2], [3, 4]])))
-  }
-
-  @Test("Malformed CSV gives a one-line error naming the line")
-  func csvErrors() {
-    #expect(throws: NeuralLimitsError.io("t: line 3, field 2: 'abc' is not a number")) {
-      try CSV.parse("1,2\n3,4\n5,abc\n", name: "t")
-    }
-    #expect(throws: NeuralLimitsError.io("t: line 2 has 3 fields, earlier lines have 2")) {
-      try CSV.parse("1,2\n3,4,5\n", name: "t")
-    }
-    #expect(throws: NeuralLimitsError.self) { try CSV.parse("", name: "t") }
-    #expect(throws: NeuralLimitsError.self) { try CSV.read("/nonexistent/file.csv") }
-  }
 
   @Test("NPY round trip is exact; the header is 64-byte aligned")
   func npyRoundTrip() throws {
