@@ -89,7 +89,7 @@ struct CompareCommand: ParsableCommand {
     switch format {
     case .table: try emit(Data(report.table().utf8), to: out)
     case .csv: try emit(Data(report.csv().utf8), to: out)
-    case .json: try emit(Data((report.json().serialized(pretty: true) + "\n").utf8), to: out)
+    case .json: try emit(report.json().serializedData(pretty: true) + Data("\n".utf8), to: out)
     }
   }
 }

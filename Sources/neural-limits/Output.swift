@@ -16,16 +16,23 @@ func write(_ named: [(String, Matrix)], format: OutputFormat, out: String?, quad
   case .json:
     var members = named.map { ($0.0, JSONValue.matrix($0.1)) }
     if let quadratureErrorEstimate { members.append(("quadrature_error_estimate", .number(quadratureErrorEstimate))) }
-    try emit(Data((JSONValue.object(members).serialized(pretty: true) + "\n").utf8), to: out)
+    var json = JSONValue.object(members).serializedData(pretty: true)
+    json.append(contentsOf: "\n".utf8)
+    try emit(json, to: out)
   case .table:
     try emit(Data((named.map { "\($0.0):\n" + table($0.1) }.joined(separator: "\n") + (note.map { "\n\($0)\n" } ?? "")).utf8), to: out)
   case .csv:
     if let note { FileHandle.standardError.write(Data("neural-limits: \(note)\n".utf8)) }
     if let out {
       try makeFolder(out)
-      try AtomicFile.write(named.map { (path: out + "/\($0.0).csv", data: Data(CSV.format($0.1).utf8)) })
+      try AtomicFile.write(named.map { (path: out + "/\($0.0).csv", data: CSV.encode($0.1)) })
     } else {
-      try StandardOutput.write(Data(named.map { "# \($0.0)\n" + CSV.format($0.1) }.joined().utf8))
+      var sections = Data()
+      for (name, m) in named {
+        sections.append(contentsOf: "# \(name)\n".utf8)
+        sections.append(CSV.encode(m))
+      }
+      try StandardOutput.write(sections)
     }
   case .npy:
     if let note { FileHandle.standardError.write(Data("neural-limits: \(note)\n".utf8)) }

@@ -125,17 +125,15 @@ public enum CSV {
     return .io("\(name): line \(line), field \(index): '\(shown)' is not a number")
   }
 
-  /// The matrix as CSV text, full precision (shortest round-tripping decimal).
-  public static func format(_ m: Matrix) -> String {
-    var out = ""
-    for i in 0..<m.rows {
-      out += m.row(i).map { "\($0)" }.joined(separator: ",")
-      out += "\n"
-    }
+  /// The matrix as CSV: every number in its shortest round-tripping form (`nan`, `inf` and
+  /// `-inf` for non-finite ones), one row per line, rows formatted in parallel.
+  public static func encode(_ m: Matrix) -> Data {
+    var out = Data()
+    m.appendText(to: &out, MatrixTextLayout(rowStart: "", separator: ",", rowEnd: "\n", lastRowEnd: "\n", nonFinite: nil))
     return out
   }
 
   public static func write(_ m: Matrix, to path: String) throws {
-    try AtomicFile.write(Data(format(m).utf8), to: path)
+    try AtomicFile.write(encode(m), to: path)
   }
 }

@@ -8,7 +8,7 @@ import Testing
 struct InterruptTests {
   /// Inputs, architecture and signal moments are fixed by these.
   static let inputSeed: UInt64 = 11, momentSeed: UInt64 = 2024
-  static let inputs = (rows: 1200, columns: 8), trials = 12
+  static let inputs = (rows: 1000, columns: 8), trials = 12
   static let architecture = "(dense -> relu) * 10 -> dense"
 
   /// The files a run leaves in `folder` (recursively), with their contents.

@@ -10,7 +10,7 @@ struct CSVTests {
   @Test("Round trip is exact; headers, comments and blank lines are skipped")
   func roundTrip() throws {
     let path = temporaryFolder() + "/m.csv"
-    #expect(FileManager.default.createFile(atPath: path, contents: Data(CSV.format(sample).utf8)))
+    #expect(FileManager.default.createFile(atPath: path, contents: CSV.encode(sample)))
     #expect(try CSV.read(path) == sample)
     #expect(try CSV.parse("x,y\n# comment\n1,2\n\n3,4\n") == twoByTwo)
     #expect(try CSV.parse("# comment\n\n  x , y \n 1 ,\t2\n3,4") == twoByTwo)
