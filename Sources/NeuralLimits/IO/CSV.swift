@@ -11,9 +11,7 @@ import Foundation
 /// finite inputs reject them, naming the row and column.
 public enum CSV {
   public static func read(_ path: String) throws -> Matrix {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw NeuralLimitsError.io("cannot read \(path): no such file or not readable")
-    }
+    let data = try readFile(path)
     return try data.withUnsafeBytes { try parse(bytes: $0, name: path) }
   }
 

@@ -8,9 +8,7 @@ import Foundation
 /// `<f8`, C order, the header padded so that the data starts at a multiple of 64 bytes.
 public enum NPY {
   public static func read(_ path: String) throws -> Matrix {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw NeuralLimitsError.io("cannot read \(path): no such file or not readable")
-    }
+    let data = try readFile(path)
     return try decode(data, name: path)
   }
 

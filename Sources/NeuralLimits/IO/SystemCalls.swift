@@ -20,3 +20,25 @@ func writeAll(_ data: Data, to descriptor: Int32, failure: @autoclosure () -> St
     }
   }
 }
+
+/// The whole contents of the file at `path`, read with read(2), so that pipes such as a shell's
+/// `<(command)` work as well as regular files; throws `io("cannot read <path>: <reason>")`.
+func readFile(_ path: String) throws -> Data {
+  func failure(_ code: Int32) -> NeuralLimitsError { .io("cannot read \(path): \(errorDescription(code))") }
+  let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+  guard descriptor >= 0 else { throw failure(errno) }
+  defer { close(descriptor) }
+  var status = stat()
+  let size = fstat(descriptor, &status) == 0 ? Int(status.st_size) : 0
+  var data = Data(capacity: min(size, 1 << 30) + 1)  // a pipe has size 0; a sparse file may claim terabytes
+  var chunk = [UInt8](repeating: 0, count: 1 << 20)
+  while true {
+    let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+    if count == 0 { return data }
+    if count < 0 {
+      if errno == EINTR { continue }
+      throw failure(errno)
+    }
+    data.append(contentsOf: chunk[..<count])
+  }
+}

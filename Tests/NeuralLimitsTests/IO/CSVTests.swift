@@ -16,6 +16,17 @@ struct CSVTests {
     #expect(try CSV.parse("# comment\n\n  x , y \n 1 ,\t2\n3,4") == twoByTwo)
   }
 
+  @Test("A pipe is read like a file (as a shell's <(command) gives)")
+  func pipeInput() throws {
+    var ends: [Int32] = [0, 0]
+    try #require(pipe(&ends) == 0)
+    defer { close(ends[0]) }
+    let text = Array("1,2\n3,4\n".utf8)
+    #expect(write(ends[1], text, text.count) == text.count)
+    close(ends[1])
+    #expect(try CSV.read("/dev/fd/\(ends[0])") == twoByTwo)
+  }
+
   @Test("Windows line ends, a missing final line end and a byte-order mark are read")
   func lineEnds() throws {
     for text in ["1,2\r\n3,4\r\n", "1,2\r\n3,4", "1,2\n3,4\r\n", "\u{FEFF}x,y\r\n1,2\r\n\r\n3,4\r\n", "1,2\r\n# c\r\n3,4\r"] {
@@ -62,8 +73,9 @@ struct CSVTests {
       try CSV.parse("1," + String(repeating: "y", count: 100), name: "t")
     }
     #expect(throws: NeuralLimitsError.io("t: no data rows")) { try CSV.parse("", name: "t") }
-    #expect(throws: NeuralLimitsError.io("cannot read /nonexistent/file.csv: no such file or not readable")) {
+    #expect(throws: NeuralLimitsError.io("cannot read /nonexistent/file.csv: No such file or directory")) {
       try CSV.read("/nonexistent/file.csv")
     }
+    #expect(throws: NeuralLimitsError.io("cannot read /: Is a directory")) { try CSV.read("/") }
   }
 }
