@@ -27,7 +27,9 @@ void nl_pending_unregister(int slot);
 /// Opens a section in which an interrupt is deferred: a SIGINT or SIGTERM arriving on any
 /// thread is recorded, and acted on when the last open section closes. Sections nest and may
 /// be open on several threads. When an interrupt is already being handled, this never returns
-/// (the process is exiting).
+/// (the process is exiting). Blocking the signals with pthread_sigmask would not do: the mask
+/// is per thread, and the kernel delivers a process-directed signal to any thread that does
+/// not block it (Dispatch and OpenBLAS workers included).
 void nl_interrupt_defer(void);
 
 /// Closes a section opened by nl_interrupt_defer; when it was the last one and an interrupt
