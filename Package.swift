@@ -22,9 +22,11 @@ let package = Package(
       name: "CLAPACKE",
       pkgConfig: "openblas",
       providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
+    // The SIGINT/SIGTERM handler that removes pending temporary files (async-signal-safe C).
+    .target(name: "CInterrupt"),
     .target(
       name: "NeuralLimits",
-      dependencies: ["CGSL", "CLAPACKE"],
+      dependencies: ["CGSL", "CLAPACKE", "CInterrupt"],
       swiftSettings: [
         // √ without errno: lets the kernel loops (√, ÷, selects) vectorise instead of calling libm.
         .unsafeFlags(["-Xcc", "-fno-math-errno", "-Xllvm", "-force-vector-interleave=4"]),

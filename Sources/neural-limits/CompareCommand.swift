@@ -88,9 +88,9 @@ struct CompareCommand: ParsableCommand {
                    narrowestWidth: finite.narrowestHiddenWidth),
       comparisons: comparisons, sweeps: sweeps)
     switch format {
-    case .table: try emit(report.table(), to: out)
-    case .csv: try emit(report.csv(), to: out)
-    case .json: try emit(report.json().serialized(pretty: true) + "\n", to: out)
+    case .table: try emit(Data(report.table().utf8), to: out)
+    case .csv: try emit(Data(report.csv().utf8), to: out)
+    case .json: try emit(report.json().serializedData(pretty: true) + Data("\n".utf8), to: out)
     }
   }
 }

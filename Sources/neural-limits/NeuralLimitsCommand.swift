@@ -29,7 +29,11 @@ struct NeuralLimitsCommand: ParsableCommand {
     } catch {
       let code = exitCode(for: error)
       if code == .success {
-        print(fullMessage(for: error))
+        do {
+          try StandardOutput.write(Data((fullMessage(for: error) + "\n").utf8))
+        } catch {
+          fail("\(error)")
+        }
         Foundation.exit(0)
       }
       let message = fullMessage(for: error)

@@ -1,62 +1,120 @@
+import CInterrupt
 import Foundation
 
-/// Writes files atomically: the bytes go to a hidden temporary file in the same folder, which
-/// is then renamed over the destination, so a reader (or an interrupted run) never sees a
-/// partial file. Temporary files still pending when the process is interrupted (SIGINT,
-/// SIGTERM) are removed by `AtomicFile.installInterruptCleanup()`.
+/// Writes files atomically: the bytes go to a hidden temporary file `.<name>.tmp-<pid>-<random>`
+/// in the destination's folder, which is then renamed over the destination, so a reader (or an
+/// interrupted run) never sees a partial file.
+///
+/// - Several files are written as one: every temporary file is written before any is renamed,
+///   so a failed write leaves all the old files in place, and the renames run with interrupts
+///   deferred (see `CInterrupt.h`), so SIGINT or SIGTERM cannot leave new files beside old ones.
+/// - An existing destination must be a regular file: a symbolic link, folder, device or pipe is
+///   refused rather than replaced.
+/// - Temporary files are registered in a preallocated table that the handler installed by
+///   `installInterruptCleanup()` empties on SIGINT/SIGTERM before exiting with 130/143.
 public enum AtomicFile {
   /// Writes `data` to `path` atomically. Throws `io` with a one-line message.
   public static func write(_ data: Data, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let folder = url.deletingLastPathComponent()
-    var isFolder: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
-      throw NeuralLimitsError.io("cannot write \(path): folder \(folder.path) does not exist")
+    try write([(path: path, data: data)])
+  }
+
+  /// Writes every file, all or (barring a failed rename, which needs the folder to change
+  /// meanwhile) none. Throws `io` with a one-line message naming the file.
+  public static func write(_ files: [(path: String, data: Data)]) throws {
+    for file in files { try checkDestination(file.path) }
+    var temporaries: [TemporaryFile] = []
+    var renamed = 0
+    defer { temporaries[renamed...].forEach { $0.discard() } }
+    for file in files {
+      temporaries.append(try TemporaryFile(beside: file.path))
+      try temporaries[temporaries.count - 1].write(file.data)
     }
-    let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
-    PendingFiles.shared.add(temporary.path)
-    defer { PendingFiles.shared.remove(temporary.path) }
-    do {
-      try data.write(to: temporary)
-      guard rename(temporary.path, url.path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(at: temporary)
-        throw NeuralLimitsError.io("cannot write \(path): \(reason)")
+    nl_interrupt_defer()
+    defer { nl_interrupt_resume() }
+    for (temporary, file) in zip(temporaries, files) {
+      guard rename(temporary.path, file.path) == 0 else {
+        throw NeuralLimitsError.io("cannot write \(file.path): \(errorDescription(errno))")
       }
-    } catch let error as NeuralLimitsError {
-      throw error
-    } catch {
-      try? FileManager.default.removeItem(at: temporary)
-      throw NeuralLimitsError.io("cannot write \(path): \(error.localizedDescription)")
+      nl_pending_unregister(temporary.slot)
+      renamed += 1
     }
   }
 
-  /// Writes UTF-8 `text` to `path` atomically.
-  public static func write(_ text: String, to path: String) throws {
-    try write(Data(text.utf8), to: path)
-  }
-
-  /// On SIGINT/SIGTERM: remove pending temporary files, then exit with 130/143.
+  /// On SIGINT/SIGTERM: remove pending temporary files, then exit with 130/143. Signals that
+  /// are ignored when this is called (as in background jobs) stay ignored.
   public static func installInterruptCleanup() {
-    for sig in [SIGINT, SIGTERM] {
-      signal(sig) { received in
-        PendingFiles.shared.removeAll()
-        _exit(128 + received)
-      }
+    nl_interrupt_install()
+  }
+
+  /// Throws unless `path`'s folder exists and `path` is absent or a regular file.
+  private static func checkDestination(_ path: String) throws {
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var status = stat()
+    guard stat(folder, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+      throw NeuralLimitsError.io("cannot write \(path): folder \(folder) does not exist")
     }
+    guard lstat(path, &status) == 0 else { return }
+    let kind: String
+    switch status.st_mode & S_IFMT {
+    case S_IFREG: return
+    case S_IFLNK: kind = "a symbolic link"
+    case S_IFDIR: kind = "a folder"
+    case S_IFCHR, S_IFBLK: kind = "a device"
+    case S_IFIFO: kind = "a named pipe"
+    default: kind = "a socket"
+    }
+    throw NeuralLimitsError.io("cannot write \(path): it is \(kind), not a regular file; remove it or choose another path")
   }
 }
 
-/// The temporary files being written right now (guarded by a lock).
-final class PendingFiles: @unchecked Sendable {
-  static let shared = PendingFiles()
-  private let lock = NSLock()
-  private var paths: Set<String> = []
+/// A hidden temporary file beside its destination, registered for removal on interrupt.
+private struct TemporaryFile {
+  let path: String
+  let slot: Int32
+  private let destination: String
+  private let descriptor: Int32
 
-  func add(_ path: String) { lock.lock(); paths.insert(path); lock.unlock() }
-  func remove(_ path: String) { lock.lock(); paths.remove(path); lock.unlock() }
-  func removeAll() {
-    // Called from a signal handler: no locking (the process exits right after); unlink is async-signal-safe.
-    for path in paths { unlink(path) }
+  /// Registers, then creates the file (with interrupts deferred, so that a handler running on
+  /// another thread cannot exit between the two and leave it behind).
+  init(beside destination: String) throws {
+    self.destination = destination
+    let url = URL(fileURLWithPath: destination)
+    let name = ".\(url.lastPathComponent).tmp-\(getpid())-\(String(UInt32.random(in: .min ... .max), radix: 16))"
+    path = url.deletingLastPathComponent().appendingPathComponent(name).path
+    slot = nl_pending_register(path)
+    switch slot {
+    case Int32(NL_PENDING_FULL):
+      throw NeuralLimitsError.io("cannot write \(destination): more than \(NL_PENDING_SLOTS) files are being written at once")
+    case Int32(NL_PENDING_TOO_LONG):
+      throw NeuralLimitsError.io("cannot write \(destination): the path is longer than \(NL_PENDING_PATH_BYTES - 1) bytes")
+    default: break
+    }
+    nl_interrupt_defer()
+    descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    let openError = errno
+    nl_interrupt_resume()
+    guard descriptor >= 0 else {
+      nl_pending_unregister(slot)
+      throw NeuralLimitsError.io("cannot write \(destination): \(errorDescription(openError))")
+    }
+  }
+
+  /// Writes `data` and closes the file.
+  func write(_ data: Data) throws {
+    do {
+      try writeAll(data, to: descriptor, failure: "cannot write \(destination)")
+    } catch {
+      close(descriptor)
+      throw error
+    }
+    guard close(descriptor) == 0 else {
+      throw NeuralLimitsError.io("cannot write \(destination): \(errorDescription(errno))")
+    }
+  }
+
+  /// Removes the file and its registration.
+  func discard() {
+    unlink(path)
+    nl_pending_unregister(slot)
   }
 }

@@ -1,107 +1,88 @@
 import Foundation
 
-/// Matrices in NumPy's `.npy` format (version 1.0/2.0/3.0).
+/// Matrices in NumPy's `.npy` format (versions 1.0, 2.0 and 3.0; see `NPYHeader`).
 ///
-/// Layout: the magic `\x93NUMPY`, a major and minor version byte, the header length (2 bytes
-/// little-endian in 1.0, 4 bytes in 2.0/3.0), then an ASCII Python-dict header such as
-/// `{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }` padded with spaces to a
-/// multiple of 64 bytes and ended by `\n`, then the raw data. Reading accepts little-endian
-/// `<f8`, `<f4`, `<i8` and `<i4`, C or Fortran order, shapes `(n,)` (one column) and `(n, d)`.
-/// Writing produces version 1.0, `<f8`, C order.
+/// Reading accepts little-endian `<f8`, `<f4`, `<i8` and `<i4`, C or Fortran order, and shapes
+/// `(n,)` (one column) and `(n, d)`; a malformed or inconsistent header is a one-line error and
+/// nothing is allocated before the data length matches the shape. Writing produces version 1.0,
+/// `<f8`, C order, the header padded so that the data starts at a multiple of 64 bytes.
 public enum NPY {
   public static func read(_ path: String) throws -> Matrix {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw NeuralLimitsError.io("cannot read \(path): no such file or not readable")
-    }
+    let data = try readFile(path)
     return try decode(data, name: path)
   }
 
   public static func decode(_ data: Data, name: String = "npy") throws -> Matrix {
-    let bytes = [UInt8](data)
-    func fail(_ why: String) -> NeuralLimitsError { .io("\(name): not a valid .npy file: \(why)") }
-    guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
-      throw fail("missing the \\x93NUMPY magic")
-    }
-    let major = bytes[6]
-    let headerLength: Int
-    let headerStart: Int
-    switch major {
-    case 1:
-      headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
-      headerStart = 10
-    case 2, 3:
-      guard bytes.count >= 12 else { throw fail("truncated header") }
-      headerLength = (0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }
-      headerStart = 12
-    default:
-      throw fail("unsupported version \(major)")
-    }
-    guard bytes.count >= headerStart + headerLength else { throw fail("truncated header") }
-    guard let header = String(bytes: bytes[headerStart..<(headerStart + headerLength)], encoding: .utf8) else {
-      throw fail("header is not text")
-    }
-    let descr = try field("descr", in: header, name: name)
-    let fortran = try field("fortran_order", in: header, name: name) == "True"
-    let shapeText = try field("shape", in: header, name: name)
-    let dims = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
-      .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    let shape = dims.compactMap { Int($0) }
-    guard shape.count == dims.count, (1...2).contains(shape.count), shape.allSatisfy({ $0 >= 0 }) else {
-      throw fail("shape \(shapeText) is not (n,) or (n, d)")
-    }
-    let rows = shape[0], columns = shape.count == 2 ? shape[1] : 1
-    let width: Int
-    let convert: (UnsafeRawBufferPointer, Int) -> Double
-    switch descr {
-    case "<f8": width = 8; convert = { Double(bitPattern: UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: $1 * 8, as: UInt64.self))) }
-    case "<f4": width = 4; convert = { Double(Float(bitPattern: UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: $1 * 4, as: UInt32.self)))) }
-    case "<i8": width = 8; convert = { Double(Int64(littleEndian: $0.loadUnaligned(fromByteOffset: $1 * 8, as: Int64.self))) }
-    case "<i4": width = 4; convert = { Double(Int32(littleEndian: $0.loadUnaligned(fromByteOffset: $1 * 4, as: Int32.self))) }
-    default: throw fail("dtype \(descr) is not one of <f8, <f4, <i8, <i4")
-    }
-    let start = headerStart + headerLength
-    let count = rows * columns
-    guard bytes.count - start == count * width else {
-      throw fail("expected \(count * width) data bytes for shape \(shapeText), found \(bytes.count - start)")
-    }
-    var elements = [Double](repeating: 0, count: count)
-    bytes[start...].withUnsafeBytes { raw in
-      for k in 0..<count {
-        let source = fortran ? (k % columns) * rows + k / columns : k
-        elements[k] = convert(raw, source)
+    try data.withUnsafeBytes { bytes in
+      let header = try NPYHeader(bytes, name: name)
+      guard (1...2).contains(header.shape.count) else {
+        throw header.failure("shape \(header.shapeText) has \(header.shape.count) dimensions; a matrix is read from (n,) or (n, d)")
       }
+      return try Matrix(rows: header.shape[0], columns: header.shape.count == 2 ? header.shape[1] : 1,
+                        elements: elements(bytes, header))
     }
-    return try Matrix(rows: rows, columns: columns, elements: elements)
   }
 
-  /// The value text of `'key': value` in a NumPy header dict.
-  private static func field(_ key: String, in header: String, name: String) throws -> String {
-    guard let keyRange = header.range(of: "'\(key)':") else {
-      throw NeuralLimitsError.io("\(name): not a valid .npy file: header has no '\(key)'")
-    }
-    let rest = header[keyRange.upperBound...].trimmingCharacters(in: .whitespaces)
-    if rest.hasPrefix("(") {
-      guard let close = rest.firstIndex(of: ")") else {
-        throw NeuralLimitsError.io("\(name): not a valid .npy file: unterminated shape")
+  /// The elements of an array of any shape in C (row-major) order.
+  static func elements(_ bytes: UnsafeRawBufferPointer, _ header: NPYHeader) -> [Double] {
+    let data = UnsafeRawBufferPointer(rebasing: bytes[header.dataOffset...])
+    let elements = [Double](unsafeUninitializedCapacity: header.count) { buffer, initialized in
+      switch header.elementType {
+      case .float64:
+        #if _endian(little)
+        UnsafeMutableRawBufferPointer(buffer).copyMemory(from: data)
+        #else
+        for k in 0..<header.count { buffer[k] = Double(bitPattern: UInt64(littleEndian: data.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self))) }
+        #endif
+      case .float32:
+        for k in 0..<header.count { buffer[k] = Double(Float(bitPattern: UInt32(littleEndian: data.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self)))) }
+      case .int64:
+        for k in 0..<header.count { buffer[k] = Double(Int64(littleEndian: data.loadUnaligned(fromByteOffset: 8 * k, as: Int64.self))) }
+      case .int32:
+        for k in 0..<header.count { buffer[k] = Double(Int32(littleEndian: data.loadUnaligned(fromByteOffset: 4 * k, as: Int32.self))) }
       }
-      return String(rest[...close])
+      initialized = header.count
     }
-    let end = rest.firstIndex(where: { $0 == "," || $0 == "}" }) ?? rest.endIndex
-    return rest[..<end].trimmingCharacters(in: CharacterSet(charactersIn: "' "))
+    return header.fortranOrder && header.shape.count > 1 ? cOrder(fortranOrder: elements, shape: header.shape) : elements
   }
 
-  /// Version 1.0, `<f8`, C order.
+  /// Fortran-order elements rearranged into C order: the first index varies fastest in the
+  /// input, the last in the output.
+  private static func cOrder(fortranOrder source: [Double], shape: [Int]) -> [Double] {
+    var strides = [Int](repeating: 1, count: shape.count)  // of the source
+    for axis in 1..<shape.count { strides[axis] = strides[axis - 1] * shape[axis - 1] }
+    var result = [Double](repeating: 0, count: source.count)
+    var index = [Int](repeating: 0, count: shape.count)
+    var offset = 0
+    for k in result.indices {
+      result[k] = source[offset]
+      var axis = shape.count - 1
+      index[axis] += 1
+      offset += strides[axis]
+      while axis > 0 && index[axis] == shape[axis] {
+        offset -= shape[axis] * strides[axis]
+        index[axis] = 0
+        axis -= 1
+        index[axis] += 1
+        offset += strides[axis]
+      }
+    }
+    return result
+  }
+
+  /// Version 1.0, `<f8`, C order: the header, then the elements' bytes in one copy.
   public static func encode(_ m: Matrix) -> Data {
     var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(m.rows), \(m.columns)), }"
-    let unpadded = 10 + header.utf8.count + 1
-    header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-    var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+    header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
     let length = UInt16(header.utf8.count)
-    data.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
+    var data = Data(capacity: 10 + header.utf8.count + 8 * m.elements.count)
+    data.append(contentsOf: [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)])
     data.append(contentsOf: Array(header.utf8))
-    m.elements.withUnsafeBufferPointer { p in
-      for v in p { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-    }
+    #if _endian(little)
+    m.elements.withUnsafeBytes { data.append(contentsOf: $0) }
+    #else
+    for x in m.elements { withUnsafeBytes(of: x.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+    #endif
     return data
   }
 

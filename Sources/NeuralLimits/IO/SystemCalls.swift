@@ -1,0 +1,44 @@
+import Foundation
+
+/// The text of an `errno` value, e.g. "No space left on device".
+func errorDescription(_ code: Int32) -> String {
+  String(cString: strerror(code))
+}
+
+/// Writes all of `data` to `descriptor` with write(2), continuing after partial writes and
+/// retrying after EINTR; a failure throws `io("<failure>: <reason>")`.
+func writeAll(_ data: Data, to descriptor: Int32, failure: @autoclosure () -> String) throws {
+  try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+    var offset = 0
+    while offset < bytes.count {
+      let written = write(descriptor, bytes.baseAddress! + offset, min(bytes.count - offset, 1 << 30))
+      if written < 0 {
+        if errno == EINTR { continue }
+        throw NeuralLimitsError.io("\(failure()): \(errorDescription(errno))")
+      }
+      offset += written
+    }
+  }
+}
+
+/// The whole contents of the file at `path`, read with read(2), so that pipes such as a shell's
+/// `<(command)` work as well as regular files; throws `io("cannot read <path>: <reason>")`.
+func readFile(_ path: String) throws -> Data {
+  func failure(_ code: Int32) -> NeuralLimitsError { .io("cannot read \(path): \(errorDescription(code))") }
+  let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+  guard descriptor >= 0 else { throw failure(errno) }
+  defer { close(descriptor) }
+  var status = stat()
+  let size = fstat(descriptor, &status) == 0 ? Int(status.st_size) : 0
+  var data = Data(capacity: min(size, 1 << 30) + 1)  // a pipe has size 0; a sparse file may claim terabytes
+  var chunk = [UInt8](repeating: 0, count: 1 << 20)
+  while true {
+    let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+    if count == 0 { return data }
+    if count < 0 {
+      if errno == EINTR { continue }
+      throw failure(errno)
+    }
+    data.append(contentsOf: chunk[..<count])
+  }
+}
