@@ -30,15 +30,21 @@ func readFile(_ path: String) throws -> Data {
   defer { close(descriptor) }
   var status = stat()
   let size = fstat(descriptor, &status) == 0 ? Int(status.st_size) : 0
-  var data = Data(capacity: min(size, 1 << 30) + 1)  // a pipe has size 0; a sparse file may claim terabytes
-  var chunk = [UInt8](repeating: 0, count: 1 << 20)
+  // Read straight into the buffer, sized for a regular file (a pipe has size 0; a sparse file
+  // may claim terabytes, hence the cap); one spare byte to see the end without growing.
+  var data = Data(count: min(size, 1 << 30) + 1)
+  var filled = 0
   while true {
-    let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-    if count == 0 { return data }
+    if filled == data.count { data.count = 2 * data.count + (1 << 16) }
+    let count = data.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+    if count == 0 {
+      data.count = filled
+      return data
+    }
     if count < 0 {
       if errno == EINTR { continue }
       throw failure(errno)
     }
-    data.append(contentsOf: chunk[..<count])
+    filled += count
   }
 }
