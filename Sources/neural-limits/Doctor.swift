@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import NeuralLimits
 
@@ -9,19 +10,22 @@ struct Doctor: ParsableCommand {
 
   func run() throws {
     let linkage = Linkage.current()
-    print("neural-limits \(neuralLimitsVersion)")
-    print("cblas_dgemm bound to: \(linkage.cblasProvider)")
-    print("OpenBLAS:             \(linkage.openBLASConfig)")
-    print("CPU features:         \(cpuLine(linkage.cpu))")
-    print("This binary:          \(binaryLine(linkage.cpu))")
-    print("OpenBLAS detected:    \(detectedLine(linkage))")
-    print("Core for this CPU:    \(linkage.recommendedCore ?? (linkage.cpu == nil ? "unknown" : "OpenBLAS's own (no AVX)"))")
-    print("OpenBLAS core:        \(linkage.openBLASCore), \(linkage.openBLASThreads) thread(s), \(choiceText(linkage.coreChoice))")
-    print("LAPACK (LAPACKE):     \(linkage.lapackVersion)")
-    print("GSL:                  \(linkage.gslVersion)")
-    print(linkage.usesOpenBLAS ? "BLAS check:           ok (OpenBLAS, not GSL's reference gslcblas)"
-                               : "BLAS check:           WARNING: not OpenBLAS; matrix products will be slow")
-    print("Core check:           \(coreCheck(linkage))")
+    let lines = [
+      "neural-limits \(neuralLimitsVersion)",
+      "cblas_dgemm bound to: \(linkage.cblasProvider)",
+      "OpenBLAS:             \(linkage.openBLASConfig)",
+      "CPU features:         \(cpuLine(linkage.cpu))",
+      "This binary:          \(binaryLine(linkage.cpu))",
+      "OpenBLAS detected:    \(detectedLine(linkage))",
+      "Core for this CPU:    \(linkage.recommendedCore ?? (linkage.cpu == nil ? "unknown" : "OpenBLAS's own (no AVX)"))",
+      "OpenBLAS core:        \(linkage.openBLASCore), \(linkage.openBLASThreads) thread(s), \(choiceText(linkage.coreChoice))",
+      "LAPACK (LAPACKE):     \(linkage.lapackVersion)",
+      "GSL:                  \(linkage.gslVersion)",
+      linkage.usesOpenBLAS ? "BLAS check:           ok (OpenBLAS, not GSL's reference gslcblas)"
+                           : "BLAS check:           WARNING: not OpenBLAS; matrix products will be slow",
+      "Core check:           \(coreCheck(linkage))",
+    ]
+    try StandardOutput.write(Data(lines.map { $0 + "\n" }.joined().utf8))
   }
 
   private func cpuLine(_ cpu: CPUFeatures?) -> String {
