@@ -38,7 +38,7 @@ func write(_ named: [(String, Matrix)], format: OutputFormat, out: String?, quad
     if let note { FileHandle.standardError.write(Data("neural-limits: \(note)\n".utf8)) }
     guard let out else { throw NeuralLimitsError.invalidArgument("--format npy needs --out DIR") }
     try makeFolder(out)
-    try AtomicFile.write(named.map { (path: out + "/\($0.0).npy", data: NPY.encode($0.1)) })
+    try NPY.write(named.map { (path: out + "/\($0.0).npy", matrix: $0.1) })
   }
 }
 

@@ -21,13 +21,21 @@ public enum AtomicFile {
   /// Writes every file, all or (barring a failed rename, which needs the folder to change
   /// meanwhile) none. Throws `io` with a one-line message naming the file.
   public static func write(_ files: [(path: String, data: Data)]) throws {
+    try withParts(files.map(\.data)) { parts in
+      try write(zip(files, parts).map { (path: $0.0.path, parts: [$0.1]) })
+    }
+  }
+
+  /// As `write(_:)`, each file given as consecutive byte ranges written in order (e.g. a header,
+  /// then a matrix's elements straight from its storage, with no copy).
+  public static func write(_ files: [(path: String, parts: [UnsafeRawBufferPointer])]) throws {
     for file in files { try checkDestination(file.path) }
     var temporaries: [TemporaryFile] = []
     var renamed = 0
     defer { temporaries[renamed...].forEach { $0.discard() } }
     for file in files {
       temporaries.append(try TemporaryFile(beside: file.path))
-      try temporaries[temporaries.count - 1].write(file.data)
+      try temporaries[temporaries.count - 1].write(file.parts)
     }
     nl_interrupt_defer()
     defer { nl_interrupt_resume() }
@@ -99,10 +107,10 @@ private struct TemporaryFile {
     }
   }
 
-  /// Writes `data` and closes the file.
-  func write(_ data: Data) throws {
+  /// Writes `parts` in order and closes the file.
+  func write(_ parts: [UnsafeRawBufferPointer]) throws {
     do {
-      try writeAll(data, to: descriptor, failure: "cannot write \(destination)")
+      for part in parts { try writeAll(part, to: descriptor, failure: "cannot write \(destination)") }
     } catch {
       close(descriptor)
       throw error
@@ -117,4 +125,10 @@ private struct TemporaryFile {
     unlink(path)
     nl_pending_unregister(slot)
   }
+}
+
+/// Calls `body` with the bytes of every `Data`, in order (nested `withUnsafeBytes`).
+func withParts<R>(_ data: [Data], _ body: ([UnsafeRawBufferPointer]) throws -> R) rethrows -> R {
+  guard let first = data.first else { return try body([]) }
+  return try first.withUnsafeBytes { head in try withParts(Array(data.dropFirst())) { try body([head] + $0) } }
 }

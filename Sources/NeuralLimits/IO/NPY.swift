@@ -72,12 +72,7 @@ public enum NPY {
 
   /// Version 1.0, `<f8`, C order: the header, then the elements' bytes in one copy.
   public static func encode(_ m: Matrix) -> Data {
-    var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(m.rows), \(m.columns)), }"
-    header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
-    let length = UInt16(header.utf8.count)
-    var data = Data(capacity: 10 + header.utf8.count + 8 * m.elements.count)
-    data.append(contentsOf: [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)])
-    data.append(contentsOf: Array(header.utf8))
+    var data = header(m)
     #if _endian(little)
     m.elements.withUnsafeBytes { data.append(contentsOf: $0) }
     #else
@@ -86,8 +81,33 @@ public enum NPY {
     return data
   }
 
+  /// The magic, version 1.0 and the header dict of a `<f8`, C-order `m`, padded to 64 bytes.
+  static func header(_ m: Matrix) -> Data {
+    var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(m.rows), \(m.columns)), }"
+    header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+    let length = UInt16(header.utf8.count)
+    return Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8))
+  }
+
   public static func write(_ m: Matrix, to path: String) throws {
-    try AtomicFile.write(encode(m), to: path)
+    try write([(path: path, matrix: m)])
+  }
+
+  /// Writes every matrix to its path, atomically as one (`AtomicFile`); on a little-endian
+  /// machine the elements go from the matrices' storage to the files with no intermediate copy.
+  public static func write(_ files: [(path: String, matrix: Matrix)]) throws {
+    #if _endian(little)
+    func write(_ index: Int, _ done: [(path: String, parts: [UnsafeRawBufferPointer])]) throws {
+      guard index < files.count else { return try AtomicFile.write(done) }
+      let (path, m) = files[index]
+      try header(m).withUnsafeBytes { head in
+        try m.elements.withUnsafeBytes { body in try write(index + 1, done + [(path: path, parts: [head, body])]) }
+      }
+    }
+    try write(0, [])
+    #else
+    try AtomicFile.write(files.map { (path: $0.path, data: encode($0.matrix)) })
+    #endif
   }
 }
 

@@ -8,16 +8,19 @@ func errorDescription(_ code: Int32) -> String {
 /// Writes all of `data` to `descriptor` with write(2), continuing after partial writes and
 /// retrying after EINTR; a failure throws `io("<failure>: <reason>")`.
 func writeAll(_ data: Data, to descriptor: Int32, failure: @autoclosure () -> String) throws {
-  try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-    var offset = 0
-    while offset < bytes.count {
-      let written = write(descriptor, bytes.baseAddress! + offset, min(bytes.count - offset, 1 << 30))
-      if written < 0 {
-        if errno == EINTR { continue }
-        throw NeuralLimitsError.io("\(failure()): \(errorDescription(errno))")
-      }
-      offset += written
+  try data.withUnsafeBytes { try writeAll($0, to: descriptor, failure: failure()) }
+}
+
+/// Writes all of `bytes` to `descriptor`, as `writeAll(_:to:failure:)`.
+func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, failure: @autoclosure () -> String) throws {
+  var offset = 0
+  while offset < bytes.count {
+    let written = write(descriptor, bytes.baseAddress! + offset, min(bytes.count - offset, 1 << 30))
+    if written < 0 {
+      if errno == EINTR { continue }
+      throw NeuralLimitsError.io("\(failure()): \(errorDescription(errno))")
     }
+    offset += written
   }
 }
 

@@ -89,10 +89,27 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
   }
 
   /// A `rows × columns` matrix whose entries the caller writes before reading (no zero fill).
+  /// Storage of 4 MiB and more is backed by transparent huge pages where the system allows
+  /// (`MADV_HUGEPAGE`), so that its first writes take 512 times fewer page faults.
   init(rows: Int, columns: Int, uninitialized: Void) {
     self.rows = rows
     self.columns = columns
-    elements = [Double](unsafeUninitializedCapacity: rows * columns) { _, count in count = rows * columns }
+    elements = [Double](unsafeUninitializedCapacity: rows * columns) { buffer, count in
+      count = rows * columns
+      Matrix.adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
+    }
+  }
+
+  /// Asks for huge pages on the 2 MiB-aligned interior of an untouched buffer (a no-op below
+  /// 4 MiB, and where the kernel has transparent huge pages off).
+  static func adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
+    #if os(Linux)
+    let huge = 2 << 20
+    guard buffer.count >= 2 * huge, let base = buffer.baseAddress else { return }
+    let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+    let end = (Int(bitPattern: base) + buffer.count) & ~(huge - 1)
+    if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
+    #endif
   }
 
   /// True when every entry is finite: an integer OR over the exponent fields (all ones for
