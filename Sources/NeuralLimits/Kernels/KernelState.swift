@@ -82,9 +82,10 @@ public struct KernelState: Sendable {
 }
 
 extension KernelState {
-  /// `self + weight·other`, entry by entry (variances too).
+  /// `self + weight·other`, entry by entry (variances too), with the larger quadrature estimate.
   func adding(_ other: KernelState, weight: Double) -> KernelState {
     var result = self
+    result.quadratureErrorEstimate = [quadratureErrorEstimate, other.quadratureErrorEstimate].compactMap { $0 }.max()
     result.nngp = nngp + weight * other.nngp
     if let ntk, let otherNTK = other.ntk { result.ntk = ntk + weight * otherNTK }
     result.var1 = zip(var1, other.var1).map { $0 + weight * $1 }

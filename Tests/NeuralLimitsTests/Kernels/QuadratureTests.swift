@@ -212,6 +212,14 @@ struct QuadratureNetworkTests {
     #expect(try #require(loose) > 1e-9 && loose! <= 1e-4, "\(loose!)")
   }
 
+  @Test("Sums with a branch that is not fused (dropout) keep every branch's estimate")
+  func estimateThroughSums() throws {
+    let x = try Self.inputs()
+    let arch = "dense -> parallel(dense -> relu -> dropout(rate=0.1) -> dense, dense -> tanh(tol=1e-4) -> dense)"
+    let estimate = try #require(try ArchitectureParser.parse(arch).kernels(x).quadratureErrorEstimate)
+    #expect(estimate > 0 && estimate <= 1e-4)
+  }
+
   @Test("Out of reach (tanh at variance 1e6): a one-line error naming the layer, the variance and the estimate, quickly")
   func outOfReach() throws {
     let start = Date()
