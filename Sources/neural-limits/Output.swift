@@ -11,7 +11,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 /// write one file per matrix, replaced together); a quadrature error estimate goes into JSON and
 /// tables (and to standard error otherwise).
 func write(_ named: [(String, Matrix)], format: OutputFormat, out: String?, quadratureErrorEstimate: Double?) throws {
-  let note = quadratureErrorEstimate.map { String(format: "quadrature error estimate: %.2e absolute (Gauss-Hermite, degree vs degree/2)", $0) }
+  let note = quadratureErrorEstimate.map { String(format: "quadrature error estimate: %.2e relative (largest bound of any quadrature layer entry)", $0) }
   switch format {
   case .json:
     var members = named.map { ($0.0, JSONValue.matrix($0.1)) }

@@ -112,15 +112,15 @@ public enum LayerCatalogue {
     LayerEntry(name: "rectified_monomial", summary: "max(x, 0)^degree (arc-cosine kernel of that order)", parameters: [
       .init(name: "degree", domain: .integer(0...10), defaultValue: "1", summary: "power"),
     ]) { a in RectifiedMonomial(degree: a.integer("degree") ?? 1) },
-    LayerEntry(name: "tanh", summary: "tanh(x), by Gauss–Hermite quadrature", parameters: [
-      .init(name: "degree", domain: .integer(2...400), defaultValue: "96", summary: "quadrature nodes per axis"),
-    ]) { a in try NumericalActivation.tanh(degree: a.integer("degree") ?? 96) },
-    LayerEntry(name: "softplus", summary: "log(1 + eˣ), by Gauss–Hermite quadrature", parameters: [
-      .init(name: "degree", domain: .integer(2...400), defaultValue: "96", summary: "quadrature nodes per axis"),
-    ]) { a in try NumericalActivation.softplus(degree: a.integer("degree") ?? 96) },
-    LayerEntry(name: "swish", summary: "x·sigmoid(x), by Gauss–Hermite quadrature", parameters: [
-      .init(name: "degree", domain: .integer(2...400), defaultValue: "96", summary: "quadrature nodes per axis"),
-    ]) { a in try NumericalActivation.swish(degree: a.integer("degree") ?? 96) },
+    LayerEntry(name: "tanh", summary: "tanh(x), by Hermite expansion", parameters: [
+      .init(name: "tol", domain: .real(0...1e-2, lowerOpen: true), defaultValue: "1e-10", summary: "target relative error"),
+    ]) { a in try NumericalActivation.tanh(tolerance: a.real("tol") ?? 1e-10) },
+    LayerEntry(name: "softplus", summary: "log(1 + eˣ), by Hermite expansion", parameters: [
+      .init(name: "tol", domain: .real(0...1e-2, lowerOpen: true), defaultValue: "1e-10", summary: "target relative error"),
+    ]) { a in try NumericalActivation.softplus(tolerance: a.real("tol") ?? 1e-10) },
+    LayerEntry(name: "swish", summary: "x·sigmoid(x), by Hermite expansion", parameters: [
+      .init(name: "tol", domain: .real(0...1e-2, lowerOpen: true), defaultValue: "1e-10", summary: "target relative error"),
+    ]) { a in try NumericalActivation.swish(tolerance: a.real("tol") ?? 1e-10) },
     LayerEntry(name: "layernorm", summary: "normalise over features (after a dense layer)", parameters: [
       .init(name: "eps", domain: .real(nonNegative), defaultValue: "1e-12", summary: "added to the variance"),
     ]) { a in LayerNorm(epsilon: a.real("eps") ?? 1e-12) },

@@ -14,7 +14,7 @@ enum KernelEvaluator {
 
   static func evaluate(_ node: KernelProgram.Node, slots: Int, _ state: inout KernelState) throws {
     if node.isPointwise {
-      fused(node, slots: slots, &state)
+      try fused(node, slots: slots, &state)
       return
     }
     switch node {
@@ -43,21 +43,25 @@ enum KernelEvaluator {
   /// the layer's slot, the block's NNGP as it enters the layer, and the tile-making body.
   typealias VarianceSource = (Int, UnsafeMutablePointer<Double>, (InputVariances, InputVariances) -> Void) -> Void
 
-  /// Runs `node` over a contiguous block of entries (`diagonal`: each pairs an input with itself).
+  /// Runs `node` over a contiguous block of entries (`diagonal`: each pairs an input with itself;
+  /// quadrature layers report to `report`).
   static func run(
     _ node: KernelProgram.Node, count: Int, nngp: UnsafeMutablePointer<Double>, ntk: UnsafeMutablePointer<Double>?,
-    diagonal: Bool = false, variances: VarianceSource
+    diagonal: Bool = false, report: QuadratureReport, variances: VarianceSource
   ) {
     switch node {
     case .pointwise(let slot, let layer, let context):
       variances(slot, nngp) { side1, side2 in
-        layer.transform(KernelTile(count: count, nngp: nngp, ntk: ntk, side1: side1, side2: side2, isDiagonal: diagonal),
+        layer.transform(KernelTile(count: count, nngp: nngp, ntk: ntk, side1: side1, side2: side2, isDiagonal: diagonal,
+                                   report: report),
                         context: context)
       }
     case .state:
       preconditionFailure("state layers are never fused")
     case .serial(let items):
-      for item in items { run(item, count: count, nngp: nngp, ntk: ntk, diagonal: diagonal, variances: variances) }
+      for item in items {
+        run(item, count: count, nngp: nngp, ntk: ntk, diagonal: diagonal, report: report, variances: variances)
+      }
     case .sum(let branches):
       let parts = ntk == nil ? 2 : 4
       let scratch = UnsafeMutablePointer<Double>.allocate(capacity: parts * count)
@@ -71,7 +75,7 @@ enum KernelEvaluator {
       for (scale, branch) in branches {
         partNNGP.update(from: inputNNGP, count: count)
         if let inputNTK { partNTK!.update(from: inputNTK, count: count) }
-        run(branch, count: count, nngp: partNNGP, ntk: partNTK, diagonal: diagonal, variances: variances)
+        run(branch, count: count, nngp: partNNGP, ntk: partNTK, diagonal: diagonal, report: report, variances: variances)
         let w = scale * scale
         for e in 0..<count { nngp[e] += w * partNNGP[e] }
         if let ntk, let partNTK { for e in 0..<count { ntk[e] += w * partNTK[e] } }
@@ -95,8 +99,8 @@ enum KernelEvaluator {
 
   /// Pushes one set's variances — and, when given, the NTK entries of each input with itself —
   /// through `node` by the layers' variance maps (diagonal tiles), recording the tape.
-  static func propagateDiagonal(_ node: KernelProgram.Node, _ v: [Double], ntk: [Double]?, slots: Int)
-    -> (tape: Tape, variances: [Double], ntk: [Double]?)
+  static func propagateDiagonal(_ node: KernelProgram.Node, _ v: [Double], ntk: [Double]?, slots: Int,
+                                report: QuadratureReport) -> (tape: Tape, variances: [Double], ntk: [Double]?)
   {
     let n = v.count
     var tape = Tape(slots: slots, count: n)
@@ -107,7 +111,8 @@ enum KernelEvaluator {
         tape.inverseRoots.withUnsafeMutableBufferPointer { pr in
           values.withUnsafeMutableBufferPointer { p in
             ntkValues.withUnsafeMutableBufferPointer { pt in
-              run(node, count: n, nngp: p.baseAddress!, ntk: ntk == nil ? nil : pt.baseAddress!, diagonal: true) { slot, input, body in
+              run(node, count: n, nngp: p.baseAddress!, ntk: ntk == nil ? nil : pt.baseAddress!, diagonal: true,
+                  report: report) { slot, input, body in
                 let q = pq.baseAddress! + slot * n, s = ps.baseAddress! + slot * n, r = pr.baseAddress! + slot * n
                 q.update(from: input, count: n)
                 for k in 0..<n {
@@ -132,20 +137,27 @@ enum KernelEvaluator {
     let q1, s1, r1, q2, s2, r2: UnsafePointer<Double>
     /// One flag per task: it wrote a non-finite entry.
     let nonFinite: FlagArray
+    /// One report per task.
+    let reports: [QuadratureReport]
   }
 
   /// A fused pass. Entries that pair an input with itself (the diagonal of a symmetric state)
   /// take the variance maps only (`propagateDiagonal`), so they are the variances exactly;
-  /// every other entry goes through the correlation maps, tile by tile.
-  static func fused(_ node: KernelProgram.Node, slots: Int, _ state: inout KernelState) {
+  /// every other entry goes through the correlation maps, tile by tile. Throws when a quadrature
+  /// layer misses its target — after the variance maps already, if it can tell there.
+  static func fused(_ node: KernelProgram.Node, slots: Int, _ state: inout KernelState) throws {
     let symmetric = state.isSymmetric
     let rows = state.nngp.rows, columns = state.nngp.columns
     let hasNTK = state.ntk != nil, zeroNTK = state.ntkIsZero
     let diagonalNTK: [Double]? = hasNTK && symmetric ? (zeroNTK ? [Double](repeating: 0, count: rows) : state.ntk!.diagonal) : nil
-    let (tape1, out1, ntkOut) = propagateDiagonal(node, state.var1, ntk: diagonalNTK, slots: slots)
-    let (tape2, out2) = symmetric ? (tape1, out1) : { let p = propagateDiagonal(node, state.var2, ntk: nil, slots: slots); return (p.tape, p.variances) }()
+    let report = QuadratureReport()
+    let (tape1, out1, ntkOut) = propagateDiagonal(node, state.var1, ntk: diagonalNTK, slots: slots, report: report)
+    try report.check()
+    let (tape2, out2) = symmetric ? (tape1, out1) : { let p = propagateDiagonal(node, state.var2, ntk: nil, slots: slots, report: report); return (p.tape, p.variances) }()
+    try report.check()
     let rowsPerTask = 4
     let tasks = (rows + rowsPerTask - 1) / rowsPerTask
+    let reports = (0..<tasks).map { _ in QuadratureReport() }
     // Take the NTK out of the state so that its storage is uniquely referenced (no copy).
     var ntkElements = state.ntk?.elements ?? []
     state.ntk = nil
@@ -164,10 +176,12 @@ enum KernelEvaluator {
                   tape2.inverseRoots.withUnsafeBufferPointer { r2 in
                     let shared = Shared(nngp: pn.baseAddress!, ntk: hasNTK ? pt.baseAddress! : nil,
                                         q1: q1.baseAddress!, s1: s1.baseAddress!, r1: r1.baseAddress!,
-                                        q2: q2.baseAddress!, s2: s2.baseAddress!, r2: r2.baseAddress!, nonFinite: nonFinite)
+                                        q2: q2.baseAddress!, s2: s2.baseAddress!, r2: r2.baseAddress!, nonFinite: nonFinite,
+                                        reports: reports)
                     DispatchQueue.concurrentPerform(iterations: tasks) { task in
                       let finite = fusedRows(node, shared, rows: (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask),
-                                             firstSet: rows, columns: columns, upperOnly: symmetric, zeroNTK: zeroNTK)
+                                             firstSet: rows, columns: columns, upperOnly: symmetric, zeroNTK: zeroNTK,
+                                             report: shared.reports[task])
                       shared.nonFinite.set(task, !finite)
                     }
                   }
@@ -189,40 +203,20 @@ enum KernelEvaluator {
     if hasNTK { state.ntk = try! Matrix(rows: rows, columns: columns, elements: ntkElements) }
     state.ntkIsZero = false
     state.checkedFinite = !nonFinite.any && diagonalFinite
-    if let estimate = quadratureErrorEstimate(node, tape1, count: rows) {
+    for r in reports { report.merge(r) }
+    try report.check()
+    if let estimate = report.largestError {
       state.quadratureErrorEstimate = max(state.quadratureErrorEstimate ?? 0, estimate)
     }
     state.var1 = out1
     state.var2 = out2
   }
 
-  /// The largest quadrature error estimate of the `NumericalActivation`s in `node`, at the
-  /// recorded variances of the row inputs (see `KernelState.quadratureErrorEstimate`).
-  static func quadratureErrorEstimate(_ node: KernelProgram.Node, _ tape: Tape, count n: Int) -> Double? {
-    switch node {
-    case .pointwise(let slot, let layer, _):
-      guard let numerical = layer as? NumericalActivation, n > 0 else { return nil }
-      let q = tape.variances[(slot * n)..<((slot + 1) * n)]
-      let (low, high) = (q.min()!, q.max()!)
-      let estimates = [
-        try? numerical.errorEstimate(low, low, low), try? numerical.errorEstimate(high, high, high),
-        try? numerical.errorEstimate(0.5 * (low * high).squareRoot(), low, high),
-      ]
-      return estimates.compactMap { $0 }.max()
-    case .state:
-      return nil
-    case .serial(let items):
-      return items.compactMap { quadratureErrorEstimate($0, tape, count: n) }.max()
-    case .sum(let branches):
-      return branches.compactMap { quadratureErrorEstimate($0.node, tape, count: n) }.max()
-    }
-  }
-
   /// Entries of `rows` (right of the diagonal when `upperOnly`), one tile at a time; `firstSet`
   /// is the number of rows in all (the tape's stride for the row inputs); `zeroNTK`: the NTK
   /// storage is unwritten and starts at zero. Returns whether every entry written is finite.
   private static func fusedRows(_ node: KernelProgram.Node, _ shared: Shared, rows: Range<Int>, firstSet: Int,
-                                columns: Int, upperOnly: Bool, zeroNTK: Bool) -> Bool {
+                                columns: Int, upperOnly: Bool, zeroNTK: Bool, report: QuadratureReport) -> Bool {
     var finite = true
     let broadcast = UnsafeMutablePointer<Double>.allocate(capacity: 3 * tileWidth)
     defer { broadcast.deallocate() }
@@ -233,7 +227,7 @@ enum KernelEvaluator {
         let count = min(tileWidth, columns - start)
         let offset = i * columns + start
         if zeroNTK, let ntk = shared.ntk { (ntk + offset).update(repeating: 0, count: count) }
-        run(node, count: count, nngp: shared.nngp + offset, ntk: shared.ntk.map { $0 + offset }) { slot, _, body in
+        run(node, count: count, nngp: shared.nngp + offset, ntk: shared.ntk.map { $0 + offset }, report: report) { slot, _, body in
           let row = slot * firstSet + i, column = slot * columns + start
           q1.update(repeating: shared.q1[row], count: count)
           s1.update(repeating: shared.s1[row], count: count)

@@ -17,9 +17,11 @@ public struct KernelState: Sendable {
   /// `x2` is `x1` (not given, or equal entry for entry): the diagonal `(i, i)` pairs an input
   /// with itself, and equals `var1` exactly.
   public let isSymmetric: Bool
-  /// For networks with quadrature layers (`NumericalActivation`): the largest of their
-  /// `errorEstimate`s at the variances each such layer sees — every input's self-pair at the
-  /// smallest and the largest variance, and those two inputs paired at correlation ½. `nil` when
+  /// For networks with quadrature layers (`NumericalActivation`): the largest estimated relative
+  /// error of any entry of any such layer's output — every entry's bound from
+  /// `NumericalActivation.estimatedDual`/`estimatedVariance`, relative to `√(K(x,x)·K(x',x'))` of
+  /// that layer, NNGP and derivative kernel alike; errors are not propagated through later
+  /// layers. Each estimate is within the layer's `tolerance`, or the evaluation threw. `nil` when
   /// the network has no quadrature layer.
   public internal(set) var quadratureErrorEstimate: Double?
   /// The NTK is still the initial zero and its storage not yet written (the fused evaluator
@@ -80,9 +82,10 @@ public struct KernelState: Sendable {
 }
 
 extension KernelState {
-  /// `self + weight·other`, entry by entry (variances too).
+  /// `self + weight·other`, entry by entry (variances too), with the larger quadrature estimate.
   func adding(_ other: KernelState, weight: Double) -> KernelState {
     var result = self
+    result.quadratureErrorEstimate = [quadratureErrorEstimate, other.quadratureErrorEstimate].compactMap { $0 }.max()
     result.nngp = nngp + weight * other.nngp
     if let ntk, let otherNTK = other.ntk { result.ntk = ntk + weight * otherNTK }
     result.var1 = zip(var1, other.var1).map { $0 + weight * $1 }

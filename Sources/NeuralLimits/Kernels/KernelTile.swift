@@ -19,15 +19,18 @@ public struct KernelTile {
   public let side2: InputVariances
   /// Every entry pairs an input with itself.
   public let isDiagonal: Bool
+  /// Where quadrature layers report their error estimates (`nil`: nobody is asking).
+  public let report: QuadratureReport?
 
   public init(count: Int, nngp: UnsafeMutablePointer<Double>, ntk: UnsafeMutablePointer<Double>?,
-              side1: InputVariances, side2: InputVariances, isDiagonal: Bool = false) {
+              side1: InputVariances, side2: InputVariances, isDiagonal: Bool = false, report: QuadratureReport? = nil) {
     self.count = count
     self.nngp = nngp
     self.ntk = ntk
     self.side1 = side1
     self.side2 = side2
     self.isDiagonal = isDiagonal
+    self.report = report
   }
 
   /// The variances of entry `e`.

@@ -13,7 +13,7 @@ struct ArchitectureFuzzTests {
     "residual(dense -> relu -> dense, scale=0.5)", "dense -> (residual(relu -> dense, scale=1/sqrt(L))) * 4",
     "dense -> (residual(relu -> dense, scale=decreasing(alpha=0.75))) * 4", "parallel(dense -> relu, dense -> erf)",
     "dense(parameterization=standard, width=3, w_std=2) -> relu -> dense(parameterization=standard)",
-    "(dense -> (relu -> dense) * 2) * 2", "dense(b_std=1e-3) -> tanh(degree=8) -> dense",
+    "(dense -> (relu -> dense) * 2) * 2", "dense(b_std=1e-3) -> tanh(tol=1e-4) -> dense",
     "dense -> layernorm -> gelu -> dropout(rate=0.2) -> dense", "dense -> monomial(degree=3) -> dense",
     "dense -> sin(a=1, b=2, c=0.5) -> dense -> rbf(gamma=0.5)", "dense -> shaped_relu(c=1, width=64) -> dense",
   ]
