@@ -18,6 +18,9 @@ public enum NeuralLimitsError: Error, Equatable, CustomStringConvertible {
   case architecture(String)
   /// A request that would need more memory than the machine has.
   case resources(String)
+  /// A numerical method cannot reach its stated accuracy on this input (e.g. a quadrature
+  /// activation at a pre-activation variance beyond its reach).
+  case accuracy(String)
 
   public var description: String {
     switch self {
@@ -31,6 +34,7 @@ public enum NeuralLimitsError: Error, Equatable, CustomStringConvertible {
     case .io(let message): return message
     case .architecture(let message): return "architecture: \(message)"
     case .resources(let message): return "resources: \(message)"
+    case .accuracy(let message): return "accuracy: \(message)"
     }
   }
 }

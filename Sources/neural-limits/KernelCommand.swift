@@ -12,7 +12,8 @@ struct KernelCommand: ParsableCommand {
       neural-tangents' kernel_fn(x1, x2). Inputs are CSV or .npy files, one input per row.
 
       Formats: json (default, to stdout or --out FILE) is {"nngp": [[...]], "ntk": [[...]]}, plus \
-      "quadrature_error_estimate" when a layer is computed by Gauss-Hermite quadrature (tanh, ...); \
+      "quadrature_error_estimate" (the largest relative error bound of any entry) when a layer is computed \
+      by quadrature (tanh, softplus, swish); \
       csv writes '# nngp' and '# ntk' sections to stdout, or DIR/nngp.csv and DIR/ntk.csv with \
       --out DIR; npy needs --out DIR and writes DIR/nngp.npy and DIR/ntk.npy; table prints \
       aligned columns.

@@ -31,6 +31,6 @@ public final class QuadratureReport: @unchecked Sendable {
 
   /// Throws the recorded miss, if any.
   public func check() throws {
-    if let miss { throw NeuralLimitsError.invalidArgument(miss) }
+    if let miss { throw NeuralLimitsError.accuracy(miss) }
   }
 }
