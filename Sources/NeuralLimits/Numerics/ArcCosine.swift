@@ -21,8 +21,8 @@ public enum ArcCosine {
     let ax = Swift.abs(x)
     let small = ax < 0.5
     let z = small ? x * x : (1 - ax) * 0.5
-    let p = z * (pS0 + z * (pS1 + z * (pS2 + z * (pS3 + z * (pS4 + z * pS5)))))
-    let q = 1 + z * (qS1 + z * (qS2 + z * (qS3 + z * qS4)))
+    let p = z * multiplyAdd(z, multiplyAdd(z, multiplyAdd(z, multiplyAdd(z, multiplyAdd(z, pS5, pS4), pS3), pS2), pS1), pS0)
+    let q = multiplyAdd(z, multiplyAdd(z, multiplyAdd(z, multiplyAdd(z, qS4, qS3), qS2), qS1), 1)
     let r = p / q
     let s = z.squareRoot()
     let sr = s * r
