@@ -36,4 +36,12 @@ void nl_interrupt_defer(void);
 /// arrived meanwhile, removes the registered paths and exits as the handler would have.
 void nl_interrupt_resume(void);
 
+/// Puts the file at `temporary` in `destination`'s place, atomically for readers: where an old
+/// file exists, the two names are exchanged (renameat2 RENAME_EXCHANGE) and the old file, now at
+/// `temporary`, is unlinked; otherwise, or where the file system cannot exchange, rename(2).
+/// Plain rename(2) over an existing file makes ext4 flush the new file's data to disk first
+/// (its auto_da_alloc heuristic: ~80 ms per 128 MB on the development machine), an exchange does
+/// not. Returns 0, or -1 with errno set.
+int nl_replace(const char *temporary, const char *destination);
+
 #endif

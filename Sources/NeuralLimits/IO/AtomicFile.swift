@@ -40,7 +40,7 @@ public enum AtomicFile {
     nl_interrupt_defer()
     defer { nl_interrupt_resume() }
     for (temporary, file) in zip(temporaries, files) {
-      guard rename(temporary.path, file.path) == 0 else {
+      guard nl_replace(temporary.path, file.path) == 0 else {
         throw NeuralLimitsError.io("cannot write \(file.path): \(errorDescription(errno))")
       }
       nl_pending_unregister(temporary.slot)
@@ -110,7 +110,7 @@ private struct TemporaryFile {
   /// Writes `parts` in order and closes the file.
   func write(_ parts: [UnsafeRawBufferPointer]) throws {
     do {
-      for part in parts { try writeAll(part, to: descriptor, failure: "cannot write \(destination)") }
+      try writeAllParallel(parts, to: descriptor, failure: "cannot write \(destination)")
     } catch {
       close(descriptor)
       throw error

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// The text of an `errno` value, e.g. "No space left on device".
@@ -9,6 +10,55 @@ func errorDescription(_ code: Int32) -> String {
 /// retrying after EINTR; a failure throws `io("<failure>: <reason>")`.
 func writeAll(_ data: Data, to descriptor: Int32, failure: @autoclosure () -> String) throws {
   try data.withUnsafeBytes { try writeAll($0, to: descriptor, failure: failure()) }
+}
+
+/// Writes `parts`, one after another from offset 0, to the regular file `descriptor` with
+/// `pwrite(2)`, the byte range split evenly between the cores: copying into the page cache is
+/// processor work (and on a virtual machine whose memory is filled lazily, most of a large
+/// write's time), so two cores write a 256 MB kernel pair in about half the time.
+func writeAllParallel(_ parts: [UnsafeRawBufferPointer], to descriptor: Int32, failure: @autoclosure () -> String) throws {
+  let total = parts.reduce(0) { $0 + $1.count }
+  let workers = total < 1 << 22 ? 1 : ProcessInfo.processInfo.activeProcessorCount
+  let share = (total + workers - 1) / max(workers, 1)
+  let failures = FailureSlots(count: workers)
+  let shared = SharedParts(parts: parts)
+  DispatchQueue.concurrentPerform(iterations: workers) { worker in
+    let range = (worker * share)..<min(total, (worker + 1) * share)
+    var start = 0
+    for part in shared.parts {
+      defer { start += part.count }
+      let (first, end) = (max(range.lowerBound, start), min(range.upperBound, start + part.count))
+      var offset = first
+      while offset < end {
+        let written = pwrite(descriptor, part.baseAddress! + (offset - start), min(end - offset, 1 << 30), off_t(offset))
+        if written < 0 {
+          if errno == EINTR { continue }
+          failures.set(worker, errno)
+          return
+        }
+        offset += written
+      }
+    }
+  }
+  if let code = failures.first { throw NeuralLimitsError.io("\(failure()): \(errorDescription(code))") }
+}
+
+/// The parts of a parallel write, read by every worker.
+private struct SharedParts: @unchecked Sendable {
+  let parts: [UnsafeRawBufferPointer]
+}
+
+/// One `errno` slot per worker of a parallel write.
+private final class FailureSlots: @unchecked Sendable {
+  private var codes: [Int32?]
+  private let lock = NSLock()
+  init(count: Int) { codes = Array(repeating: nil, count: count) }
+  func set(_ index: Int, _ code: Int32) {
+    lock.lock()
+    codes[index] = code
+    lock.unlock()
+  }
+  var first: Int32? { codes.lazy.compactMap { $0 }.first }
 }
 
 /// Writes all of `bytes` to `descriptor`, as `writeAll(_:to:failure:)`.

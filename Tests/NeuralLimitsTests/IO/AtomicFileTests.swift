@@ -17,6 +17,18 @@ struct AtomicFileTests {
     try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
   }
 
+  @Test("Large files written in parallel parts (boundaries inside each core's share) read back exactly, replacing the old")
+  func parallelParts() throws {
+    // 3 parts of odd sizes, 12 MB in all: each core's byte range starts and ends inside a part.
+    let parts = [Data((0..<129).map { UInt8($0 % 251) }), Data((0..<7_000_003).map { UInt8($0 % 253) }),
+                 Data((0..<5_000_001).map { UInt8($0 % 241) })]
+    for _ in 0..<2 {
+      try withParts(parts) { try AtomicFile.write([(path: folder + "/big.bin", parts: $0)]) }
+      #expect(FileManager.default.contents(atPath: folder + "/big.bin") == parts.reduce(Data(), +))
+    }
+    #expect(try listing() == ["big.bin"])
+  }
+
   @Test("A write replaces the file whole and leaves no temporary file")
   func replace() throws {
     try AtomicFile.write(Data("first".utf8), to: folder + "/out.txt")
