@@ -68,8 +68,10 @@ public struct KernelState: Sendable {
   /// variance exactly, so that every layer treats the pair as an input with itself (`Activation`)
   /// and the entry stays equal to the diagonal value — until dropout, whose masks are independent
   /// per position, decorrelates them. Candidates are entries within 10⁻¹⁰ of equal variances;
-  /// only those have their rows compared.
+  /// only those have their rows compared, and the scan is skipped when no variance repeats.
   private mutating func markEqualInputs(_ x1: Matrix, _ x2: Matrix?) {
+    let repeated = isSymmetric ? Set(var1).count < var1.count : !Set(var1).isDisjoint(with: var2)
+    guard repeated else { return }
     let other = x2 ?? x1
     for i in 0..<nngp.rows {
       for j in (isSymmetric ? i + 1 : 0)..<nngp.columns {
