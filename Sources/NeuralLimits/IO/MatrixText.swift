@@ -19,7 +19,7 @@ extension Matrix {
   func appendText(to out: inout Data, _ layout: MatrixTextLayout) {
     guard rows > 0 else { return }
     let rowsPerBlock = Swift.max(1, (1 << 15) / Swift.max(columns, 1))
-    let blocks = TextBlocks(count: (rows + rowsPerBlock - 1) / rowsPerBlock)
+    let blocks = TaskSlots<[UInt8]>(count: (rows + rowsPerBlock - 1) / rowsPerBlock)
     let rowStart = Array(layout.rowStart.utf8), separator = Array(layout.separator.utf8)
     let rowEnd = Array(layout.rowEnd.utf8), lastRowEnd = Array(layout.lastRowEnd.utf8)
     let nonFinite = layout.nonFinite.map { Array($0.utf8) }
@@ -43,29 +43,8 @@ extension Matrix {
       }
       blocks.set(block, text)
     }
-    out.reserveCapacity(out.count + blocks.byteCount)
-    blocks.forEach { out.append(contentsOf: $0) }
+    let texts = blocks.values
+    out.reserveCapacity(out.count + texts.reduce(0) { $0 + $1.count })
+    texts.forEach { out.append(contentsOf: $0) }
   }
-}
-
-/// The text of each block of rows, each written by its own task.
-private final class TextBlocks: @unchecked Sendable {
-  let count: Int
-  private var texts: [[UInt8]]
-  private let lock = NSLock()
-
-  init(count: Int) {
-    self.count = count
-    texts = Array(repeating: [], count: count)
-  }
-
-  func set(_ index: Int, _ text: [UInt8]) {
-    lock.lock()
-    texts[index] = text
-    lock.unlock()
-  }
-
-  var byteCount: Int { texts.reduce(0) { $0 + $1.count } }
-
-  func forEach(_ body: ([UInt8]) -> Void) { texts.forEach(body) }
 }

@@ -20,7 +20,7 @@ func writeAllParallel(_ parts: [UnsafeRawBufferPointer], to descriptor: Int32, f
   let total = parts.reduce(0) { $0 + $1.count }
   let workers = total < 1 << 22 ? 1 : ProcessInfo.processInfo.activeProcessorCount
   let share = (total + workers - 1) / max(workers, 1)
-  let failures = FailureSlots(count: workers)
+  let failures = TaskSlots<Int32>(count: workers)
   let shared = SharedParts(parts: parts)
   DispatchQueue.concurrentPerform(iterations: workers) { worker in
     let range = (worker * share)..<min(total, (worker + 1) * share)
@@ -40,7 +40,7 @@ func writeAllParallel(_ parts: [UnsafeRawBufferPointer], to descriptor: Int32, f
       }
     }
   }
-  if let code = failures.first { throw NeuralLimitsError.io("\(failure()): \(errorDescription(code))") }
+  if let code = failures.values.first { throw NeuralLimitsError.io("\(failure()): \(errorDescription(code))") }
 }
 
 /// The parts of a parallel write, read by every worker.
@@ -48,18 +48,6 @@ private struct SharedParts: @unchecked Sendable {
   let parts: [UnsafeRawBufferPointer]
 }
 
-/// One `errno` slot per worker of a parallel write.
-private final class FailureSlots: @unchecked Sendable {
-  private var codes: [Int32?]
-  private let lock = NSLock()
-  init(count: Int) { codes = Array(repeating: nil, count: count) }
-  func set(_ index: Int, _ code: Int32) {
-    lock.lock()
-    codes[index] = code
-    lock.unlock()
-  }
-  var first: Int32? { codes.lazy.compactMap { $0 }.first }
-}
 
 /// Writes all of `bytes` to `descriptor`, as `writeAll(_:to:failure:)`.
 func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, failure: @autoclosure () -> String) throws {

@@ -138,7 +138,7 @@ enum KernelEvaluator {
     let ntk: UnsafeMutablePointer<Double>?
     let q1, s1, r1, q2, s2, r2: UnsafePointer<Double>
     /// One flag per task: it wrote a non-finite entry.
-    let nonFinite: FlagArray
+    let nonFinite: TaskSlots<Bool>
     /// One report per task.
     let reports: [QuadratureReport]
   }
@@ -164,7 +164,7 @@ enum KernelEvaluator {
     var ntkElements = state.ntk?.elements ?? []
     state.ntk = nil
     // Parallel outside BLAS: keep OpenBLAS's own threads out of the way meanwhile.
-    let nonFinite = FlagArray(count: tasks)
+    let nonFinite = TaskSlots<Bool>(count: tasks)
     let blasThreads = BLAS.threads
     BLAS.setThreads(1)
     defer { BLAS.setThreads(blasThreads) }
@@ -204,7 +204,7 @@ enum KernelEvaluator {
     }
     if hasNTK { state.ntk = try! Matrix(rows: rows, columns: columns, elements: ntkElements) }
     state.ntkIsZero = false
-    state.checkedFinite = !nonFinite.any && diagonalFinite
+    state.checkedFinite = !nonFinite.values.contains(true) && diagonalFinite
     for r in reports { report.merge(r) }
     try report.check()
     if let estimate = report.largestError {

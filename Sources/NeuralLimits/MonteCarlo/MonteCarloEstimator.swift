@@ -124,7 +124,7 @@ public enum MonteCarlo {
     let counter = ProgressCounter(total: settings.samples, report: progress)
     for roundStart in stride(from: 0, to: blocks, by: roundSize) {
       let roundBlocks = min(roundSize, blocks - roundStart)
-      let partials = BlockResults(count: roundBlocks)
+      let partials = TaskSlots<(Moments, Moments)>(count: roundBlocks)
       DispatchQueue.concurrentPerform(iterations: roundBlocks) { b in
         let block = roundStart + b
         var blockNNGP = Moments(size: size), blockNTK = Moments(size: wantNTK ? size : 0)
@@ -162,19 +162,6 @@ public enum MonteCarlo {
     }
     return (estimate(nngp), wantNTK ? estimate(ntk) : nil)
   }
-}
-
-/// Per-block results of one round, written by the workers (one slot each).
-private final class BlockResults: @unchecked Sendable {
-  private var slots: [(MonteCarlo.Moments, MonteCarlo.Moments)?]
-  private let lock = NSLock()
-  init(count: Int) { slots = Array(repeating: nil, count: count) }
-  func set(_ index: Int, _ value: (MonteCarlo.Moments, MonteCarlo.Moments)) {
-    lock.lock()
-    slots[index] = value
-    lock.unlock()
-  }
-  var values: [(MonteCarlo.Moments, MonteCarlo.Moments)] { slots.map { $0! } }
 }
 
 /// Counts finished samples and reports them.

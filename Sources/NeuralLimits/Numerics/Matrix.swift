@@ -119,7 +119,7 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
     let chunks = (elements.count + chunk - 1) / chunk
     return elements.withUnsafeBufferPointer { p in
       p.withMemoryRebound(to: UInt64.self) { bits in
-        let flags = FlagArray(count: chunks)
+        let flags = TaskSlots<Bool>(count: chunks)
         let base = SharedWords(base: bits.baseAddress), count = bits.count
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
           var nonFinite: UInt64 = 0
@@ -128,7 +128,7 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
           }
           flags.set(c, nonFinite != 0)
         }
-        return !flags.any
+        return !flags.values.contains(true)
       }
     }
   }
@@ -184,18 +184,6 @@ struct SharedWords: @unchecked Sendable {
   let base: UnsafePointer<UInt64>?
 }
 
-/// One flag per parallel task, each written by its own task.
-final class FlagArray: @unchecked Sendable {
-  private var flags: [Bool]
-  private let lock = NSLock()
-  init(count: Int) { flags = Array(repeating: false, count: count) }
-  func set(_ index: Int, _ value: Bool) {
-    lock.lock()
-    flags[index] = value
-    lock.unlock()
-  }
-  var any: Bool { flags.contains(true) }
-}
 
 extension Matrix {
   public static func + (a: Matrix, b: Matrix) -> Matrix {
