@@ -3,7 +3,7 @@
 /// chain  := item ('->' item)*
 /// item   := layer
 ///         | '(' chain ')' ('*' INT)?
-///         | 'residual' '(' chain (',' 'scale' '=' scale)? ')'
+///         | 'residual' '(' chain (',' 'scale' '=' scale)? (',' 'skip' '=' NUMBER)? ')'
 ///         | 'parallel' '(' chain (',' chain)+ ')'
 /// layer  := NAME ('(' key '=' value (',' key '=' value)* ')')?
 /// scale  := NUMBER | '1/sqrt(L)' | 'decreasing' ('(' 'alpha' '=' NUMBER ')')?
@@ -132,15 +132,26 @@ public struct ArchitectureParser {
   private mutating func residual() throws -> ArchitectureSyntax {
     try expect("(")
     let branch = ArchitectureSyntax.chain(try chain())
-    var scale = ResidualScale.constant(1)
-    if accept(",") {
+    var scale: ResidualScale?, skip: Double?
+    while accept(",") {
       let key = next()
-      guard key.kind == .name, key.text == "scale" else { throw error("expected 'scale' (residual's only option)", at: key) }
+      guard key.kind == .name, key.text == "scale" || key.text == "skip" else {
+        throw error("expected 'scale' or 'skip' (residual's options)", at: key)
+      }
+      guard (key.text == "scale" ? scale == nil : skip == nil) else {
+        throw NeuralLimitsError.architecture("column \(key.column): residual sets '\(key.text)' twice")
+      }
       try expect("=")
-      scale = try residualScale()
+      if key.text == "scale" {
+        scale = try residualScale()
+      } else {
+        let value = next()
+        guard value.kind == .number, let v = Double(value.text), v.isFinite else { throw error("expected a number for skip", at: value) }
+        skip = v
+      }
     }
     try expect(")")
-    return .residual(branch, scale: scale)
+    return .residual(branch, scale: scale ?? .constant(1), skip: skip ?? 1)
   }
 
   /// `NUMBER | 1/sqrt(L) | decreasing ('(' alpha '=' NUMBER ')')?`.
@@ -223,7 +234,7 @@ indirect enum ArchitectureSyntax {
   case layer(any PrimitiveLayer)
   case chain([ArchitectureSyntax])
   case repeated(ArchitectureSyntax, count: Int)
-  case residual(ArchitectureSyntax, scale: ResidualScale)
+  case residual(ArchitectureSyntax, scale: ResidualScale, skip: Double)
   case parallel([ArchitectureSyntax])
 
   /// Primitive layers once repetitions are expanded; `nil` when the count overflows `Int`.
@@ -241,7 +252,7 @@ indirect enum ArchitectureSyntax {
     switch self {
     case .layer: return 1
     case .chain(let items), .parallel(let items): return sum(items)
-    case .residual(let branch, _): return branch.layerCount
+    case .residual(let branch, _, _): return branch.layerCount
     case .repeated(let block, let count):
       guard let n = block.layerCount else { return nil }
       let (product, overflow) = n.multipliedReportingOverflow(by: count)
@@ -255,7 +266,7 @@ indirect enum ArchitectureSyntax {
     case .layer(let layer): return .primitive(layer)
     case .chain(let items): return .serial(items.map(\.graph))
     case .repeated(let block, let count): return Repeat(count, block.graph).graph
-    case .residual(let branch, let scale): return Residual(scale: scale, branch.graph).graph
+    case .residual(let branch, let scale, let skip): return Residual(scale: scale, skip: skip, branch.graph).graph
     case .parallel(let branches): return Parallel(branches.map(\.graph)).graph
     }
   }

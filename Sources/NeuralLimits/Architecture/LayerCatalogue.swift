@@ -75,10 +75,20 @@ public enum LayerCatalogue {
       .init(name: "a", domain: .real(finite), defaultValue: "0", summary: "negative slope"),
       .init(name: "b", domain: .real(finite), defaultValue: "1", summary: "positive slope"),
     ]) { a in PiecewiseLinear(a: a.real("a") ?? 0, b: a.real("b") ?? 1) },
-    LayerEntry(name: "shaped_relu", summary: "ReLU with slopes 1 ± c/√n (Li, Nica & Roy 2022)", parameters: [
-      .init(name: "c", domain: .real(finite), defaultValue: "1", summary: "shape constant"),
+    LayerEntry(name: "shaped_relu", summary: "ReLU with slopes 1 + c±/√n (Li, Nica & Roy 2022); c=x is c_plus=x, c_minus=-x", parameters: [
+      .init(name: "c_plus", domain: .real(finite), defaultValue: "1", summary: "shape constant of the positive slope"),
+      .init(name: "c_minus", domain: .real(finite), defaultValue: "-1", summary: "shape constant of the negative slope"),
+      .init(name: "c", domain: .real(finite), defaultValue: nil, summary: "shorthand for c_plus=c, c_minus=-c"),
       .init(name: "width", domain: .integer(1...Int.max), defaultValue: nil, summary: "n (default: the network's width)"),
-    ]) { a in ShapedReLU(c: a.real("c") ?? 1, width: a.integer("width")) },
+    ]) { a in
+      if let c = a.real("c") {
+        guard a.real("c_plus") == nil, a.real("c_minus") == nil else {
+          throw NeuralLimitsError.architecture("shaped_relu takes c or c_plus/c_minus, not both")
+        }
+        return ShapedReLU(c: c, width: a.integer("width"))
+      }
+      return ShapedReLU(cPlus: a.real("c_plus") ?? 1, cMinus: a.real("c_minus") ?? -1, width: a.integer("width"))
+    },
     LayerEntry(name: "abs", summary: "|x|", parameters: []) { _ in Abs() },
     LayerEntry(name: "erf", summary: "a·erf(b·x) + c", parameters: [
       .init(name: "a", domain: .real(finite), defaultValue: "1", summary: "amplitude"),
@@ -124,6 +134,15 @@ public enum LayerCatalogue {
     LayerEntry(name: "layernorm", summary: "normalise over features (after a dense layer)", parameters: [
       .init(name: "eps", domain: .real(nonNegative), defaultValue: "1e-12", summary: "added to the variance"),
     ]) { a in LayerNorm(epsilon: a.real("eps") ?? 1e-12) },
+    LayerEntry(name: "shaped_attention", summary: "I + softmax(QKᵀ/τ) − C times values, τ = τ0·√(n·n_k) (finite width; SDE limit)", parameters: [
+      .init(name: "tau0", domain: .real(nonNegative, lowerOpen: true), defaultValue: "1", summary: "temperature constant τ₀"),
+      .init(name: "causal", domain: .choice(["false", "true"]), defaultValue: "false", summary: "token i attends to 1…i"),
+      .init(name: "keys", domain: .integer(1...Int.max), defaultValue: nil, summary: "n_k (default: the width)"),
+    ]) { a in Attention(shaped: true, tau0: a.real("tau0") ?? 1, causal: a.text("causal") == "true", keys: a.integer("keys")) },
+    LayerEntry(name: "attention", summary: "softmax(QKᵀ/√n_k) times values, single head (finite width only)", parameters: [
+      .init(name: "causal", domain: .choice(["false", "true"]), defaultValue: "false", summary: "token i attends to 1…i"),
+      .init(name: "keys", domain: .integer(1...Int.max), defaultValue: nil, summary: "n_k (default: the width)"),
+    ]) { a in Attention(shaped: false, causal: a.text("causal") == "true", keys: a.integer("keys")) },
     LayerEntry(name: "dropout", summary: "training-mode dropout with drop probability rate", parameters: [
       .init(name: "rate", domain: .real(0...0.999999), defaultValue: "0.1", summary: "probability of dropping a unit"),
     ]) { a in Dropout(rate: a.real("rate") ?? 0.1) },

@@ -65,15 +65,16 @@ public enum ResidualScale: Sendable, Equatable, CustomStringConvertible {
   }
 }
 
-/// `x + λ·f(x)`: its kernel is `K + λ²K_f` (skip and branch independent, e.g. the branch ends in
-/// a dense layer, as in *Stable ResNet*'s `y + λ·W·φ(y)`).
+/// `μ·x + λ·f(x)` (skip weight `μ`, 1 by default): its kernel is `μ²K + λ²K_f` (skip and branch
+/// independent, e.g. the branch ends in a dense layer, as in *Stable ResNet*'s `y + λ·W·φ(y)`;
+/// the shaped ResNet and attention blocks of *The Shaped Transformer* use `μ² + λ² = 1`).
 public struct Residual: Layer {
   public let graph: LayerGraph
-  public init(scale: ResidualScale = .constant(1), @NetworkBuilder _ body: () -> [LayerGraph]) {
-    self.init(scale: scale, .serial(body()))
+  public init(scale: ResidualScale = .constant(1), skip: Double = 1, @NetworkBuilder _ body: () -> [LayerGraph]) {
+    self.init(scale: scale, skip: skip, .serial(body()))
   }
-  public init(scale: ResidualScale = .constant(1), _ branch: LayerGraph) {
-    graph = .sum([.init(scale: .constant(1), .serial([])), .init(scale: scale, branch)])
+  public init(scale: ResidualScale = .constant(1), skip: Double = 1, _ branch: LayerGraph) {
+    graph = .sum([.init(scale: .constant(skip), .serial([])), .init(scale: scale, branch)])
   }
 }
 

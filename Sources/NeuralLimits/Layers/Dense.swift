@@ -122,6 +122,21 @@ public struct Dense: PointwiseKernel {
     return g
   }
 
+  /// `(w/√n_in)·h·W + b·β` with `W`, `β` fresh standard Gaussians (either parameterization:
+  /// the law is the same), `h·W` drawn without forming `W` (`GaussianProduct`).
+  public func sampleForward(_ input: Matrix, outputWidth: Int, tokens: Int, random: RandomStream, into output: inout Matrix,
+                            scratch: SamplingScratch) {
+    GaussianProduct.sample(input, outputWidth: outputWidth, scale: wStd / Double(input.columns).squareRoot(),
+                           random: random, into: &output, scratch: scratch)
+    guard hasBias else { return }
+    output.elements.withUnsafeMutableBufferPointer { out in
+      for j in 0..<outputWidth {
+        let beta = bStd * random.gaussian()
+        for i in 0..<input.rows { out[i * outputWidth + j] += beta }
+      }
+    }
+  }
+
   /// `Σₐ gₐ(x)·gₐ(x') ∘ (ω²·h(x)·h(x') + β²·1[bias])` with `ω, β` the forward multipliers.
   public func accumulateNTK(input: Matrix, cotangent: Matrix, copies: Int, into ntk: inout Matrix) {
     let s = scales(inputWidth: input.columns)

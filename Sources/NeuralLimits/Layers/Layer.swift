@@ -54,6 +54,9 @@ public protocol PrimitiveLayer: Layer {
   /// layer cannot be placed there (e.g. standard parameterisation with no known input width).
   func outputWidth(_ context: LayerContext) throws -> Int?
 
+  /// Whether `backward` and `accumulateNTK` are implemented (the empirical NTK needs them).
+  var hasBackward: Bool { get }
+
   /// Whether the kernel map assumes jointly Gaussian inputs (the dual kernels of activations
   /// do: they hold for pre-activations, i.e. after a dense layer, not for raw inputs or the
   /// output of another activation).
@@ -84,6 +87,15 @@ public protocol PrimitiveLayer: Layer {
   /// Adds `Σₐ ∂fₐ(x)/∂θ · ∂fₐ(x')/∂θ` over this layer's parameters θ to `ntk` (`batch × batch`),
   /// from the layer's input and the cotangents of its output (layout as in `backward`).
   func accumulateNTK(input: Matrix, cotangent: Matrix, copies: Int, into ntk: inout Matrix)
+
+  /// One forward pass of a freshly initialised layer whose parameters are drawn, used once and
+  /// never stored: `output` gets the same law as `forward` with parameters from `initialize`
+  /// (see `Sampling.swift`: a layer linear in Gaussian weights draws `h·W` directly as `C·Z`,
+  /// `C·Cᵀ = h·hᵀ`). `tokens` consecutive rows form one sequence (layers that mix tokens act
+  /// within each group). `output` is reused when it has the right shape, so a deep network
+  /// sampled layer after layer allocates nothing per layer.
+  func sampleForward(_ input: Matrix, outputWidth: Int, tokens: Int, random: RandomStream, into output: inout Matrix,
+                     scratch: SamplingScratch)
 }
 
 extension PrimitiveLayer {
@@ -91,6 +103,7 @@ extension PrimitiveLayer {
 
   public func outputWidth(_ context: LayerContext) throws -> Int? { context.inputWidth }
   public var needsGaussianInput: Bool { false }
+  public var hasBackward: Bool { true }
   public func outputIsGaussian(inputIsGaussian: Bool) -> Bool { inputIsGaussian }
   public func parameterCount(inputWidth: Int, outputWidth: Int) -> Int { 0 }
   public func initialize(_ parameters: UnsafeMutableBufferPointer<Double>, inputWidth: Int, outputWidth: Int,

@@ -104,6 +104,9 @@ public enum MonteCarlo {
                                     readoutWidth: settings.readoutWidth)
     let batch = try x2.map { try x1.stacked(with: $0) } ?? x1
     let wantNTK = settings.kinds.contains(.ntk)
+    if wantNTK, let layer = layer.graph.primitives.first(where: { !$0.hasBackward }) {
+      throw NeuralLimitsError.invalidArgument("\(layer.specification) has no backward pass, so no empirical NTK: ask for the NNGP only")
+    }
     let workers = ProcessInfo.processInfo.activeProcessorCount
     let needed = Double(workers) * workingMemory(network, batch: batch.rows, ntk: wantNTK)
     let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.8
@@ -121,7 +124,7 @@ public enum MonteCarlo {
     let threads = BLAS.threads
     BLAS.setThreads(1)
     defer { BLAS.setThreads(threads) }
-    let counter = ProgressCounter(total: settings.samples, report: progress)
+    let counter = TaskCounter(total: settings.samples, report: progress)
     for roundStart in stride(from: 0, to: blocks, by: roundSize) {
       let roundBlocks = min(roundSize, blocks - roundStart)
       let partials = TaskSlots<(Moments, Moments)>(count: roundBlocks)
@@ -161,24 +164,5 @@ public enum MonteCarlo {
       return KernelEstimate(mean: mean, standardError: error, samples: m.count)
     }
     return (estimate(nngp), wantNTK ? estimate(ntk) : nil)
-  }
-}
-
-/// Counts finished samples and reports them.
-private final class ProgressCounter: @unchecked Sendable {
-  private var done = 0
-  private let total: Int
-  private let report: (@Sendable (Int, Int) -> Void)?
-  private let lock = NSLock()
-  init(total: Int, report: (@Sendable (Int, Int) -> Void)?) {
-    self.total = total
-    self.report = report
-  }
-  func advance() {
-    lock.lock()
-    done += 1
-    let now = done
-    lock.unlock()
-    report?(now, total)
   }
 }

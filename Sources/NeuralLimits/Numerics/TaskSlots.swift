@@ -23,3 +23,24 @@ final class TaskSlots<Value>: @unchecked Sendable {
     return slots.compactMap { $0 }
   }
 }
+
+/// Counts finished work items of a parallel loop and reports `(done, total)` after each.
+final class TaskCounter: @unchecked Sendable {
+  private var done = 0
+  private let total: Int
+  private let report: (@Sendable (Int, Int) -> Void)?
+  private let lock = NSLock()
+
+  init(total: Int, report: (@Sendable (Int, Int) -> Void)?) {
+    self.total = total
+    self.report = report
+  }
+
+  func advance() {
+    lock.lock()
+    done += 1
+    let now = done
+    lock.unlock()
+    report?(now, total)
+  }
+}

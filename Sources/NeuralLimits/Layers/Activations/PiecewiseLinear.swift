@@ -74,28 +74,41 @@ public func LeakyReLU(alpha: Double) -> PiecewiseLinear {
 /// `abs`: `|x|`.
 public func Abs() -> PiecewiseLinear { PiecewiseLinear(a: -1, b: 1, specification: "abs") }
 
-/// The shaped ReLU of Li, Nica & Roy (2022): slopes `s₊ = 1 + c/√n` and `s₋ = 1 − c/√n`, so that
-/// a network of depth proportional to its width `n` has a covariance SDE limit. Both sides are
-/// the piecewise-linear layer at these slopes; `n` is `width` when given, else the network's
-/// hidden width on the kernel side and the layer's input width at finite width (so theory and
+/// The shaped ReLU of Li, Nica & Roy (2022): slopes `s₊ = 1 + c₊/√n` and `s₋ = 1 + c₋/√n`, so
+/// that a network of depth proportional to its width `n` has a covariance SDE limit
+/// (`ShapedReLUDrift`); `shaped_relu(c=c)` is `c₊ = c, c₋ = −c`. Both sides are the
+/// piecewise-linear layer at these slopes; `n` is `width` when given, else the network's hidden
+/// width on the kernel side and the layer's input width at finite width (so theory and
 /// simulation use the same `n`).
 public struct ShapedReLU: PointwiseKernel {
-  public let c: Double
+  public let cPlus: Double
+  public let cMinus: Double
   public let width: Int?
 
-  public init(c: Double, width: Int? = nil) {
-    self.c = c
+  public init(cPlus: Double, cMinus: Double, width: Int? = nil) {
+    self.cPlus = cPlus
+    self.cMinus = cMinus
     self.width = width
   }
 
+  /// Slopes `1 ± c/√n`.
+  public init(c: Double, width: Int? = nil) { self.init(cPlus: c, cMinus: -c, width: width) }
+
   public var specification: String {
-    "shaped_relu(c=\(c)" + (width.map { ", width=\($0))" } ?? ")")
+    "shaped_relu(c_plus=\(cPlus), c_minus=\(cMinus)" + (width.map { ", width=\($0))" } ?? ")")
   }
 
-  /// The piecewise-linear activation with slopes `1 ∓ c/√n`.
+  /// The piecewise-linear activation with slopes `1 + c±/√n`.
   public func slopes(width n: Int) -> PiecewiseLinear {
-    let shift = c / Double(n).squareRoot()
-    return PiecewiseLinear(a: 1 - shift, b: 1 + shift)
+    let root = Double(n).squareRoot()
+    return PiecewiseLinear(a: 1 + cMinus / root, b: 1 + cPlus / root)
+  }
+
+  /// `c = 2/(s₊² + s₋²)`, the weight variance that keeps `V`'s diagonal in the mean
+  /// (`X_{ℓ+1} = σ_s(X_ℓ)·√(c/n)·W_ℓ`).
+  public func normalisation(width n: Int) -> Double {
+    let s = slopes(width: n)
+    return 2 / (s.a * s.a + s.b * s.b)
   }
 
   public var needsGaussianInput: Bool { true }
@@ -123,5 +136,11 @@ public struct ShapedReLU: PointwiseKernel {
                        cache: [Double], copies: Int) -> Matrix {
     slopes(width: width ?? input.columns).backward(cotangent, input: input, output: output, parameters: parameters,
                                                    cache: cache, copies: copies)
+  }
+
+  public func sampleForward(_ input: Matrix, outputWidth: Int, tokens: Int, random: RandomStream, into output: inout Matrix,
+                            scratch: SamplingScratch) {
+    slopes(width: width ?? input.columns).sampleForward(input, outputWidth: outputWidth, tokens: tokens, random: random,
+                                                        into: &output, scratch: scratch)
   }
 }
