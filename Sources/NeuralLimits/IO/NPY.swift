@@ -71,19 +71,31 @@ public enum NPY {
   }
 
   /// Version 1.0, `<f8`, C order: the header, then the elements' bytes in one copy.
-  public static func encode(_ m: Matrix) -> Data {
-    var data = header(m)
+  public static func encode(_ m: Matrix) -> Data { encode(m.elements, shape: [m.rows, m.columns]) }
+
+  /// A stack of equally shaped matrices as one array of shape `count × rows × columns` (e.g. the
+  /// final covariances of every SDE path, `P × m × m`).
+  public static func encode(stack matrices: [Matrix], rows: Int, columns: Int) -> Data {
+    encode(matrices.flatMap(\.elements), shape: [matrices.count, rows, columns])
+  }
+
+  /// Row-major `elements` with `shape` (their product is `elements.count`).
+  static func encode(_ elements: [Double], shape: [Int]) -> Data {
+    var data = header(shape: shape)
     #if _endian(little)
-    m.elements.withUnsafeBytes { data.append(contentsOf: $0) }
+    elements.withUnsafeBytes { data.append(contentsOf: $0) }
     #else
-    for x in m.elements { withUnsafeBytes(of: x.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+    for x in elements { withUnsafeBytes(of: x.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
     #endif
     return data
   }
 
-  /// The magic, version 1.0 and the header dict of a `<f8`, C-order `m`, padded to 64 bytes.
-  static func header(_ m: Matrix) -> Data {
-    var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(m.rows), \(m.columns)), }"
+  static func header(_ m: Matrix) -> Data { header(shape: [m.rows, m.columns]) }
+
+  /// The magic, version 1.0 and the header dict of a `<f8`, C-order array, padded to 64 bytes.
+  static func header(shape: [Int]) -> Data {
+    let dims = shape.count == 1 ? "\(shape[0])," : shape.map(String.init).joined(separator: ", ")
+    var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(dims)), }"
     header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
     let length = UInt16(header.utf8.count)
     return Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8))

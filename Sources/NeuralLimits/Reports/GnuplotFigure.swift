@@ -1,0 +1,61 @@
+import Foundation
+
+/// A figure drawn by gnuplot (Debian's `gnuplot-nox`). The data and the script are written beside
+/// the figure — `FIGURE.dat` and `FIGURE.gp` — so that it can be restyled and redrawn with
+/// `gnuplot FIGURE.gp`; the terminal follows the figure's extension (`.svg`, `.png`, `.pdf`).
+/// Every file is written atomically; the figure is drawn to a temporary name and renamed.
+public enum GnuplotFigure {
+  /// `script` plots from the data file, called `'DATA'` in it (replaced by the data file's path);
+  /// the terminal and output lines are prepended here.
+  public static func render(to path: String, data: String, script: String, size: (Int, Int) = (1000, 450)) throws {
+    let terminal = try terminalCheck(path, size: size)
+    let dataPath = path + ".dat", scriptPath = path + ".gp"
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    let drawing = folder + "/.\(URL(fileURLWithPath: path).lastPathComponent).drawing-\(getpid())"
+    func quoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
+    let body = script.replacingOccurrences(of: "'DATA'", with: quoted(dataPath))
+    let full = "set terminal \(terminal)\nset output \(quoted(path))\n\(body)\n"
+    try AtomicFile.write([(path: dataPath, data: Data(data.utf8)), (path: scriptPath, data: Data(full.utf8))])
+    // Draw into a temporary file first, so a failed or interrupted run leaves no partial figure.
+    let drawingScript = "set terminal \(terminal)\nset output \(quoted(drawing))\n\(body)\nset output\n"
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["gnuplot"]
+    let input = Pipe(), errors = Pipe()
+    process.standardInput = input
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    do {
+      try process.run()
+    } catch {
+      throw NeuralLimitsError.io("cannot run gnuplot (install gnuplot-nox); the data and script are in \(dataPath), \(scriptPath)")
+    }
+    input.fileHandleForWriting.write(Data(drawingScript.utf8))
+    try? input.fileHandleForWriting.close()
+    process.waitUntilExit()
+    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    guard process.terminationStatus == 0 else {
+      unlink(drawing)
+      let first = message.split(separator: "\n").first.map(String.init) ?? "exit status \(process.terminationStatus)"
+      throw NeuralLimitsError.io(process.terminationStatus == 127
+        ? "gnuplot is not installed (Debian: apt install gnuplot-nox); the data and script are in \(dataPath), \(scriptPath)"
+        : "gnuplot failed drawing \(path): \(first)")
+    }
+    guard rename(drawing, path) == 0 else {
+      unlink(drawing)
+      throw NeuralLimitsError.io("cannot write \(path): \(String(cString: strerror(errno)))")
+    }
+  }
+
+  /// The gnuplot terminal for the figure's extension; throws for any other extension (so that a
+  /// command can refuse a bad `--plot` before it computes anything).
+  @discardableResult
+  public static func terminalCheck(_ path: String, size: (Int, Int) = (1000, 450)) throws -> String {
+    switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+    case "svg": return "svg size \(size.0),\(size.1) dynamic enhanced font 'Helvetica,12' background rgb 'white'"
+    case "png": return "pngcairo size \(size.0),\(size.1) enhanced font 'Helvetica,11'"
+    case "pdf": return "pdfcairo size \(Double(size.0) / 100),\(Double(size.1) / 100) enhanced font 'Helvetica,9'"
+    default: throw NeuralLimitsError.invalidArgument("--plot takes a .svg, .png or .pdf file, got \(path)")
+    }
+  }
+}
