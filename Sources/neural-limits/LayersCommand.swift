@@ -22,6 +22,8 @@ struct LayersCommand: ParsableCommand {
           the sum of the branches (each should start with a dense layer)
       (CHAIN) * N
           N copies in series, each with its own parameters
+      (CHAIN) * inf
+          the limit N → ∞ (CHAIN: residuals with scale=1/sqrt(L)), an ODE; kernels only
 
       """
     try StandardOutput.write(Data(text.utf8))

@@ -2,13 +2,15 @@
 /// ```
 /// chain  := item ('->' item)*
 /// item   := layer
-///         | '(' chain ')' ('*' INT)?
+///         | '(' chain ')' ('*' (INT | 'inf'))?
 ///         | 'residual' '(' chain (',' 'scale' '=' scale)? (',' 'skip' '=' NUMBER)? ')'
 ///         | 'parallel' '(' chain (',' chain)+ ')'
 /// layer  := NAME ('(' key '=' value (',' key '=' value)* ')')?
 /// scale  := NUMBER | '1/sqrt(L)' | 'decreasing' ('(' 'alpha' '=' NUMBER ')')?
 /// ```
 /// e.g. `(dense(w_std=1.5, b_std=0.05) -> relu) * 10 -> dense(w_std=1.5, b_std=0.05)`.
+/// `(…) * inf` is the infinite-depth limit (`InfiniteDepth`) of a block of residuals with
+/// `scale=1/sqrt(L)`; it counts as the block's own layers, and other blocks are refused.
 ///
 /// Errors name the column, what was expected and what was found; unknown layer names list the
 /// known ones. Parsing is linear in the length of the text, in two phases: the text becomes a
@@ -41,7 +43,7 @@ public struct ArchitectureParser {
         "the network would have \(layers.map(String.init) ?? "more than \(Int.max)") layers once repetitions are expanded; "
           + "the limit is \(maximumLayers)")
     }
-    return Serial(items.map(\.graph))
+    return Serial(try items.map { try $0.graph() })
   }
 
   private let tokens: [ArchitectureToken]
@@ -101,6 +103,12 @@ public struct ArchitectureParser {
       try expect(")")
       guard accept("*") else { return inner }
       let countToken = next()
+      if countToken.kind == .name, ["inf", "infinity"].contains(countToken.text.lowercased()) {
+        guard countToken.text == "inf" else {
+          throw NeuralLimitsError.architecture("column \(countToken.column): write infinite depth as 'inf', found '\(countToken.text)'")
+        }
+        return .infinite(inner, column: countToken.column)
+      }
       guard countToken.kind == .number, countToken.text.allSatisfy(\.isASCII), let count = Int(countToken.text) else {
         if countToken.kind == .number, countToken.text.allSatisfy({ $0.isASCII && $0.isNumber }) {
           throw NeuralLimitsError.architecture(
@@ -234,6 +242,8 @@ indirect enum ArchitectureSyntax {
   case layer(any PrimitiveLayer)
   case chain([ArchitectureSyntax])
   case repeated(ArchitectureSyntax, count: Int)
+  /// `(block) * inf`, with the column of `inf` for error messages.
+  case infinite(ArchitectureSyntax, column: Int)
   case residual(ArchitectureSyntax, scale: ResidualScale, skip: Double)
   case parallel([ArchitectureSyntax])
 
@@ -252,7 +262,7 @@ indirect enum ArchitectureSyntax {
     switch self {
     case .layer: return 1
     case .chain(let items), .parallel(let items): return sum(items)
-    case .residual(let branch, _, _): return branch.layerCount
+    case .residual(let branch, _, _), .infinite(let branch, _): return branch.layerCount
     case .repeated(let block, let count):
       guard let n = block.layerCount else { return nil }
       let (product, overflow) = n.multipliedReportingOverflow(by: count)
@@ -260,14 +270,23 @@ indirect enum ArchitectureSyntax {
     }
   }
 
-  /// The layer graph (call only after checking `layerCount`).
-  var graph: LayerGraph {
+  /// The layer graph (call only after checking `layerCount`). Throws for a `* inf` block without
+  /// an infinite-depth limit.
+  func graph() throws -> LayerGraph {
     switch self {
     case .layer(let layer): return .primitive(layer)
-    case .chain(let items): return .serial(items.map(\.graph))
-    case .repeated(let block, let count): return Repeat(count, block.graph).graph
-    case .residual(let branch, let scale, let skip): return Residual(scale: scale, skip: skip, branch.graph).graph
-    case .parallel(let branches): return Parallel(branches.map(\.graph)).graph
+    case .chain(let items): return .serial(try items.map { try $0.graph() })
+    case .repeated(let block, let count): return Repeat(count, try block.graph()).graph
+    case .infinite(let block, let column):
+      let graph = try block.graph()
+      do {
+        _ = try graph.infiniteDepthBranches()
+      } catch NeuralLimitsError.architecture(let message) {
+        throw NeuralLimitsError.architecture("column \(column): \(message)")
+      }
+      return InfiniteDepth(graph).graph
+    case .residual(let branch, let scale, let skip): return Residual(scale: scale, skip: skip, try branch.graph()).graph
+    case .parallel(let branches): return Parallel(try branches.map { try $0.graph() }).graph
     }
   }
 }

@@ -7,7 +7,8 @@ import Dispatch
 /// square roots), then every kernel entry goes through all its layers while it sits in cache,
 /// in tiles of one row segment, rows spread over the cores, and only `j ≥ i` when the state is
 /// symmetric (the lower triangle is filled in once, by `KernelState.finalize`). Layers that
-/// need the whole state (dropout) are applied between fused runs.
+/// need the whole state (dropout) are applied between fused runs, infinite-depth limits by
+/// integrating their flow (`KernelFlow.swift`), whose derivative is evaluated here too.
 enum KernelEvaluator {
   /// Entries per tile: a row segment (its NNGP and NTK, 32 KiB, stay in L1; the broadcast
   /// variances in L2). Wider tiles cut the per-layer call overhead; 2048 measured ~10% faster
@@ -38,6 +39,10 @@ enum KernelEvaluator {
         total = total.map { $0.adding(part, weight: scale * scale) } ?? part.scaled(by: scale * scale)
       }
       state = total ?? state
+    case .flow(let derivative):
+      state.materializeZeroNTK()
+      state.checkedFinite = false
+      try flow(derivative, slots: slots, &state)
     }
   }
 
@@ -58,8 +63,8 @@ enum KernelEvaluator {
                                    report: report),
                         context: context)
       }
-    case .state:
-      preconditionFailure("state layers are never fused")
+    case .state, .flow:
+      preconditionFailure("state layers and flows are never fused")
     case .serial(let items):
       for item in items {
         run(item, count: count, nngp: nngp, ntk: ntk, diagonal: diagonal, report: report, variances: variances)
@@ -246,7 +251,7 @@ enum KernelEvaluator {
 
   /// Whether `count` entries are finite (an OR over exponent fields, which vectorises).
   @inline(__always)
-  private static func allFinite(_ p: UnsafeMutablePointer<Double>, _ count: Int) -> Bool {
+  static func allFinite(_ p: UnsafeMutablePointer<Double>, _ count: Int) -> Bool {
     p.withMemoryRebound(to: UInt64.self, capacity: count) { bits in
       var nonFinite: UInt64 = 0
       for k in 0..<count { nonFinite |= (bits[k] & 0x7FF0_0000_0000_0000) == 0x7FF0_0000_0000_0000 ? 1 : 0 }

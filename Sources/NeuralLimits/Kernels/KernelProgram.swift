@@ -7,12 +7,15 @@ struct KernelProgram: Sendable {
     case serial([Node])
     /// `Σₖ scaleₖ²·Kₖ` over branches.
     case sum([(scale: Double, node: Node)])
+    /// The infinite-depth limit of residual blocks: the state at `t = 1` of `dS/dt = F(S)`, with
+    /// `F` the node `derivative` (the sum of the branches), from the input state at `t = 0`.
+    case flow(derivative: Node)
 
     /// Every primitive inside is pointwise, so the whole node can be fused per entry.
     var isPointwise: Bool {
       switch self {
       case .pointwise: return true
-      case .state: return false
+      case .state, .flow: return false
       case .serial(let items): return items.allSatisfy(\.isPointwise)
       case .sum(let branches): return branches.allSatisfy(\.node.isPointwise)
       }
@@ -30,8 +33,17 @@ struct KernelProgram: Sendable {
         if let description = describeOutput(item) { return description }
       }
       return nil
-    case .sum: return "a sum with a non-Gaussian term (e.g. the skip connection of a residual)"
+    case .sum, .infiniteDepth: return nonGaussianSum
     }
+  }
+
+  static let nonGaussianSum = "a sum with a non-Gaussian term (e.g. the skip connection of a residual)"
+
+  /// Throws unless the branches of a sum (or a residual and its input) have equal widths.
+  static func checkEqualWidths(_ widths: [Int?]) throws {
+    guard let first = widths.first, widths.contains(where: { $0 != first }) else { return }
+    throw NeuralLimitsError.architecture(
+      "branches of a sum have different widths \(widths.map { $0.map(String.init) ?? "∞" }); give their dense layers the same width=")
   }
 
   let root: Node
@@ -80,11 +92,20 @@ struct KernelProgram: Sendable {
           outs.append(compiled.width)
           allGaussian = allGaussian && compiled.gaussian
         }
-        if let first = outs.first, outs.contains(where: { $0 != first }) {
-          throw NeuralLimitsError.architecture(
-            "branches of a sum have different widths \(outs.map { $0.map(String.init) ?? "∞" }); give their dense layers the same width=")
-        }
+        try KernelProgram.checkEqualWidths(outs)
         return (.sum(nodes), outs.first ?? width, allGaussian)
+      case .infiniteDepth(let block):
+        // dS/dt = Σₖ Fₖ(S): the branches' sum, seen by the input at t = 0 and by input plus
+        // branches after it (as in blocks 1 and 2 of `L`), which is Gaussian only if both are.
+        let derivative = LayerGraph.sum(try block.infiniteDepthBranches().map { .init(scale: .constant(1), $0) })
+        let firstSlot = slots
+        var f = try compile(derivative, width, gaussian: gaussian, after: previous)
+        if gaussian && !f.gaussian {
+          slots = firstSlot
+          f = try compile(derivative, width, gaussian: false, after: KernelProgram.nonGaussianSum)
+        }
+        try KernelProgram.checkEqualWidths([width, f.width])
+        return (.flow(derivative: f.node), width, gaussian && f.gaussian)
       }
     }
     (root, outputWidth, _) = try compile(graph, inputWidth, gaussian: false, after: "the raw input")

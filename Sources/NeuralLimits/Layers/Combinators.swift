@@ -38,6 +38,23 @@ public struct Repeat: Layer {
   }
 }
 
+/// The infinite-depth limit `L → ∞` of `L` copies of a block of uniformly scaled residuals,
+/// `Residual(scale: .inverseSqrtDepth)` one after another (Hayou et al. 2021, *Stable ResNet*):
+/// ```swift
+/// InfiniteDepth { Residual(scale: .inverseSqrtDepth) { ReLU(); Dense(wStd: 1.4) } }
+/// ```
+/// A block `x ↦ x + Σₖ fₖ(x)/√L` maps the kernel state `S = (Σ, Θ, variances)` to
+/// `S + F(S)/L + O(1/L²)`, `F = Σₖ Fₖ` the branches' kernel maps, so `L` blocks are Euler's method
+/// with step `1/L` for `dS/dt = F(S)` on `t ∈ [0, 1]`: the limit is the solution at `t = 1`, and
+/// the kernel of `L` blocks differs from it by `O(1/L)`. Blocks without such a limit are refused
+/// when the network is compiled (`LayerGraph.infiniteDepthBranches()`); there is no finite-width
+/// network to sample.
+public struct InfiniteDepth: Layer {
+  public let graph: LayerGraph
+  public init(@NetworkBuilder _ body: () -> [LayerGraph]) { self.init(.serial(body())) }
+  public init(_ block: LayerGraph) { graph = .infiniteDepth(block) }
+}
+
 /// How a residual branch is scaled in block `l` of `L` (Hayou et al. 2021, *Stable ResNet*).
 public enum ResidualScale: Sendable, Equatable, CustomStringConvertible {
   /// A fixed `λ`.
@@ -95,6 +112,75 @@ extension LayerGraph {
       return .sum(branches.map {
         .init(scale: .constant($0.scale.value(block: l, depth: L)), $0.graph.resolvingSchedules(block: l, depth: L))
       })
+    case .infiniteDepth: return self  // its schedules are its own depth's
     }
+  }
+
+  /// The branches `fₖ` of a block `x ↦ x + Σₖ fₖ(x)/√L` that has an infinite-depth limit (see
+  /// `InfiniteDepth`): a chain of residuals of scale `1/sqrt(L)` whose branches hold fixed scales
+  /// only. Throws, naming the problem, for anything else: a layer or a sum that is not such a
+  /// residual (its kernel map applied `L` times has no limit in general), a residual of a fixed
+  /// scale (`L` times the same map) or a decreasing one (the blocks beyond any depth vanish: an
+  /// infinite product, not an ODE), or a schedule inside a branch (it would vanish with `1/L`).
+  public func infiniteDepthBranches() throws -> [LayerGraph] {
+    func notResidual(_ found: String) -> NeuralLimitsError {
+      .architecture("under '* inf' every item of the block must be residual(…, scale=1/sqrt(L)), x + f(x)/√L, "
+        + "whose L → ∞ limit is an ODE; found \(found)")
+    }
+    switch self {
+    case .serial(let items):
+      return try items.flatMap { try $0.infiniteDepthBranches() }
+    case .sum(let terms) where terms.count == 2 && terms[0].isSkip:
+      let branch = terms[1]
+      switch branch.scale {
+      case .inverseSqrtDepth: break
+      case .constant:
+        throw NeuralLimitsError.architecture(
+          "under '* inf' a residual needs scale=1/sqrt(L), found scale=\(branch.scale) (L blocks of a fixed scale have no limit)")
+      case .decreasing:
+        throw NeuralLimitsError.architecture(
+          "under '* inf' a residual needs scale=1/sqrt(L), found scale=\(branch.scale) "
+            + "(its limit is an infinite product, not an ODE: give a depth)")
+      }
+      if let inner = branch.graph.firstSchedule {
+        throw NeuralLimitsError.architecture(
+          "under '* inf' scale=\(inner) inside a residual's branch would vanish as L → ∞; give it a number")
+      }
+      return [branch.graph]
+    case .primitive(let layer): throw notResidual(layer.specification)
+    case .sum(let terms):
+      if terms.count == 2, case .serial(let items) = terms[0].graph, items.isEmpty {
+        throw NeuralLimitsError.architecture("under '* inf' a residual needs skip=1, found skip=\(terms[0].scale)")
+      }
+      throw notResidual("a sum that is not a residual (parallel)")
+    case .infiniteDepth: throw notResidual("another '* inf'")
+    }
+  }
+
+  /// The first scheduled scale outside nested infinite-depth limits (which resolve their own).
+  private var firstSchedule: ResidualScale? {
+    switch self {
+    case .primitive, .infiniteDepth: return nil
+    case .serial(let items):
+      // A plain loop: a lazy `compactMap(…).first` evaluates twice per level (exponential in depth).
+      for item in items {
+        if let inner = item.firstSchedule { return inner }
+      }
+      return nil
+    case .sum(let terms):
+      for term in terms {
+        if case .constant = term.scale {} else { return term.scale }
+        if let inner = term.graph.firstSchedule { return inner }
+      }
+      return nil
+    }
+  }
+}
+
+extension LayerGraph.Branch {
+  /// The skip connection of a residual: the identity, unscaled.
+  fileprivate var isSkip: Bool {
+    guard case .serial(let items) = graph else { return false }
+    return items.isEmpty && scale == .constant(1)
   }
 }

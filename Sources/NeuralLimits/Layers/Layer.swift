@@ -19,6 +19,11 @@ public indirect enum LayerGraph: Sendable {
   /// `Σₖ scaleₖ² Kₖ` (NNGP and NTK alike), exact when the branches are independent given the
   /// input, e.g. each starts with a dense layer (as in neural-tangents' `FanInSum`).
   case sum([Branch])
+  /// The limit `L → ∞` of `L` copies of a block of residuals `x ↦ x + fₖ(x)/√L` in series
+  /// (Stable ResNet's uniform scaling, Hayou et al. 2021), built by `InfiniteDepth`: a kernel
+  /// with no finite-width network. The block's own `1/sqrt(L)` scales stay unresolved here;
+  /// `LayerGraph.infiniteDepthBranches()` says which blocks have such a limit.
+  case infiniteDepth(LayerGraph)
 
   /// One term of a `.sum`.
   public struct Branch: Sendable {
@@ -37,6 +42,7 @@ public indirect enum LayerGraph: Sendable {
     case .primitive(let p): return [p]
     case .serial(let items): return items.flatMap(\.primitives)
     case .sum(let branches): return branches.flatMap(\.graph.primitives)
+    case .infiniteDepth(let block): return block.primitives
     }
   }
 }

@@ -74,6 +74,9 @@ public struct FiniteNetwork: Sendable {
         }
         last = nil
         return (.sum(nodes), outs.first ?? inWidth)
+      case .infiniteDepth:
+        throw NeuralLimitsError.architecture(
+          "a network of infinite depth has no finite-width sample; give a depth ('* 100' rather than '* inf')")
       }
     }
     (root, outputWidth) = try compile(graph, inputWidth, tail: true)
