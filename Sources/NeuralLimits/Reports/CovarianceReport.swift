@@ -177,6 +177,7 @@ public struct CovarianceReport: Sendable {
       set xrange [-1:1]
       \(density)
       set xlabel 't = depth / width'
+      set key center right
       set ylabel 'mean correlation over pairs'
       set autoscale x
       set autoscale y
