@@ -16,6 +16,10 @@ struct ArchitectureFuzzTests {
     "(dense -> (relu -> dense) * 2) * 2", "dense(b_std=1e-3) -> tanh(tol=1e-4) -> dense",
     "dense -> layernorm -> gelu -> dropout(rate=0.2) -> dense", "dense -> monomial(degree=3) -> dense",
     "dense -> sin(a=1, b=2, c=0.5) -> dense -> rbf(gamma=0.5)", "dense -> shaped_relu(c=1, width=64) -> dense",
+    "dense -> (residual(relu -> dense(w_std=1.4), scale=1/sqrt(L))) * inf -> dense",
+    "(residual(dense -> shaped_relu(c_plus=0, c_minus=-1) -> dense, scale=0.6, skip=0.8)) * 3",
+    "(residual(shaped_attention(tau0=1, causal=true), scale=0.5, skip=0.866)) * 2 -> dense",
+    "residual(layernorm -> attention(keys=8), scale=1) -> dense",
   ]
 
   /// Pieces of the language, and of hostile input, that mutations insert.
@@ -23,7 +27,7 @@ struct ArchitectureFuzzTests {
     "(", ")", "->", "*", ",", "=", "/", " ", "residual(", "parallel(", "dense", "relu", "erf", "(dense)",
     "1e308", "-1", "0", "1", "7", "99999999999999999999", "9223372036854775807", "4611686018427387904",
     "nan", "inf", "scale=", "w_std=", "width=", "sqrt(L)", "1/sqrt(L)", "decreasing(alpha=", "é", "\u{0}",
-    "٣", "½", "-", ">", "\n", "* 100000", "* 1000", ")*", "((((((((((", "))))))))))",
+    "٣", "½", "-", ">", "\n", "* 100000", "* 1000", ")*", "((((((((((", "))))))))))", "* inf", "skip=", "causal=true",
   ]
 
   /// A small deterministic generator (SplitMix64), so the test needs no GSL state.
