@@ -44,13 +44,13 @@ struct SDECommand: ParsableCommand {
   @Option(help: "Random seed.")
   var seed: UInt64 = 0
 
-  @Option(help: "Initial correlation of every pair of tokens.")
+  @Option(parsing: .unconditional, help: "Initial correlation of every pair of tokens.")
   var rho0: Double = 0.2
 
-  @Option(help: "Shaped ReLU constant c₊ (slope 1 + c₊/√n for x > 0).")
+  @Option(parsing: .unconditional, help: "Shaped ReLU constant c₊ (slope 1 + c₊/√n for x > 0).")
   var cPlus: Double = 0
 
-  @Option(help: "Shaped ReLU constant c₋ (slope 1 + c₋/√n for x < 0).")
+  @Option(parsing: .unconditional, help: "Shaped ReLU constant c₋ (slope 1 + c₋/√n for x < 0).")
   var cMinus: Double = -1
 
   @Option(help: "Residual branch weight γ in [0, 1] (λ = √(1 − γ²)); the attention sub-block's for the Transformer.")
