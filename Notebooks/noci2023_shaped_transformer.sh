@@ -17,14 +17,15 @@
 # network, and the mean correlation against depth, with the unshaped Transformer — plain softmax
 # attention and ReLU — for contrast, which collapses in rank); summary.md gathers the numbers.
 #
-# Run from the repository root after `make run`; about a minute. SMOKE=1 runs a reduced size.
+# Run from the repository root after `make run`; about two minutes. SMOKE=1 runs a reduced size
+# into a temporary folder (the test suite does, with NEURAL_LIMITS naming the binary to use).
 set -euo pipefail
-B=.build/release/neural-limits
+B=${NEURAL_LIMITS:-.build/release/neural-limits}
 [ -x "$B" ] || make release >/dev/null
 out=Data/results/noci2023_shaped_transformer
+paths=2000 samples=2000 width=300
+if [ "${SMOKE:-0}" = 1 ]; then paths=40 samples=40 width=30; out=$(mktemp -d); trap 'rm -rf "$out"' EXIT; fi
 mkdir -p "$out"
-paths=2000 samples=2000
-if [ "${SMOKE:-0}" = 1 ]; then paths=60 samples=60; out=$(mktemp -d); fi
 
 summary="$out/summary.md"
 {
@@ -34,7 +35,7 @@ summary="$out/summary.md"
 for gamma in 0.1 0.25 0.5 1; do
   report="$out/gamma_$gamma.txt"
   $B sde --model shaped-transformer --tokens 3 --T 0.3333333333 --rho0 0.2 --c-plus 0 --c-minus -1 \
-    --gamma "$gamma" --tau0 1 --paths "$paths" --simulate --width 300 --samples "$samples" --contrast \
+    --gamma "$gamma" --tau0 1 --paths "$paths" --simulate --width "$width" --samples "$samples" --contrast \
     --seed 0 --quiet --plot "$out/gamma_$gamma.svg" --out "$report"
   # The rho_12 network row ends with the KS statistic and p-value; the percentile line and the
   # verdict are labelled; the last row of the depth profile holds the unshaped network.
