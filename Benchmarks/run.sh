@@ -3,15 +3,18 @@
 # other from this script (one process tree, same machine state), then Markdown tables of the
 # times and ratios. See Benchmarks/README.md.
 #
-#   Benchmarks/run.sh [kernel|montecarlo|dgemm|all]      (default: all)
+#   Benchmarks/run.sh [kernel|montecarlo|dgemm|sde|all]      (default: all)
 #
 # NT_PYTHON names a Python with neural-tangents 0.6.5 (default .venv-nt/bin/python, which
-# `make bench` creates); MC_SAMPLES overrides the 64 Monte Carlo samples of both tools.
+# `make bench` creates; `sde` has no neural-tangents side, any Python with NumPy will do); MC_SAMPLES
+# overrides the 64 Monte Carlo samples of both tools, SDE_SAMPLES the 1000 samples of the SDE
+# against the network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=${NT_PYTHON:-.venv-nt/bin/python}
 what=${1:-all}
 samples=${MC_SAMPLES:-64}
+sde_samples=${SDE_SAMPLES:-1000}
 # Both sides as a user gets them: the CLI from `make release` (portable binary plus the one tuned
 # for this CPU, chosen at run time), the benchmark built with the same tuning flags.
 make -s release >&2
@@ -57,9 +60,22 @@ if [[ $what == dgemm || $what == all ]]; then
     done
   done
 fi
+if [[ $what == sde || $what == all ]]; then
+  # NeuralLimits alone: neural-tangents has no covariance SDEs.
+  echo "sde: cost per step against the number of tokens ..." >&2
+  for model in shaped-attention shaped-mlp; do
+    "$bin" sde-steps --model "$model" >> "$tmp/results.jsonl"
+  done
+  echo "sde: against the finite networks, n = d = 256, $sde_samples samples (minutes) ..." >&2
+  for model in shaped-mlp shaped-transformer; do
+    for tokens in 2 8; do
+      "$bin" sde-vs-network --model "$model" --tokens "$tokens" --samples "$sde_samples" >> "$tmp/results.jsonl"
+    done
+  done
+fi
 
 "$py" - "$tmp/results.jsonl" <<'PY'
-import json, sys
+import json, math, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
 def find(workload, tool):
     return next((r for r in rows if r["workload"] == workload and r["tool"] == tool), None)
@@ -94,4 +110,41 @@ if dgemm:
     for own, fit in zip(dgemm[0::2], dgemm[1::2]):
         print(f'| {own["n"]} | {own["threads"]} | {own["openblas_core"]} ({own["core_choice"]}) | {own["gflops"]:.1f} | '
               f'{fit["openblas_core"]} ({fit["core_choice"]}) | {fit["gflops"]:.1f} | {fit["gflops"] / own["gflops"]:.1f}× |')
+
+# SDE cost per step and path against m, one row per model: best–worst of the repeats in µs, then
+# the least-squares exponent over all m and the exponent between neighbouring m.
+def microseconds(s):
+    return f"{s * 1e6:.3g}" if s < 1e-3 else f"{s * 1e6:.0f}"
+steps = [r for r in rows if r["workload"] == "sde-steps"]
+if steps:
+    if table or dgemm:
+        print()
+    tokens = [row["tokens"] for row in steps[0]["rows"]]
+    print(f'| SDE step, per path ({steps[0]["paths"]} paths on {steps[0]["threads"]} threads) | '
+          + " | ".join(f"m = {m}" for m in tokens) + " | exponent (fit; between neighbours) |")
+    print("|---|" + "---|" * (len(tokens) + 1))
+    for r in steps:
+        cells = [f'{microseconds(row["seconds_per_step"])}–{microseconds(row["seconds_per_step_worst"])} µs'
+                 for row in r["rows"]]
+        local = [math.log(b["seconds_per_step"] / a["seconds_per_step"]) / math.log(b["tokens"] / a["tokens"])
+                 for a, b in zip(r["rows"], r["rows"][1:])]
+        print(f'| {r["model"]} | ' + " | ".join(cells) + f' | {r["exponent"]:.2f} ({", ".join(f"{x:.2f}" for x in local)}) |')
+
+# The SDE against the finite networks it approximates, same samples; speed-up = network / SDE.
+versus = [r for r in rows if r["workload"] == "sde-vs-network"]
+if versus:
+    if table or dgemm or steps:
+        print()
+    n = versus[0]["width"]
+    def sde(r, name):
+        stopped = r[f"{name}_stopped_fraction"]
+        return f'{r[f"{name}_seconds"]:.3f}' + (f' ({stopped:.1%} of paths stopped)' if stopped else "")
+    print(f"| SDE against network, n = d = {n} | m | samples | network (s) | SDE, dt = 0.01 (s) | speed-up | "
+          f"SDE, dt = 1/{n} (s) | speed-up | mean ρ¹² at T, SDE / network |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in versus:
+        print(f'| {r["model"]} | {r["tokens"]} | {r["samples"]} | {r["network_seconds"]:.3f} | {sde(r, "sde")} | '
+              f'{r["network_seconds"] / r["sde_seconds"]:.1f}× | {sde(r, "sde_fine")} | '
+              f'{r["network_seconds"] / r["sde_fine_seconds"]:.1f}× | '
+              f'{r["rho_12_sde"]:.3f} / {r["rho_12_network"]:.3f} ({r["verdict"]}) |')
 PY

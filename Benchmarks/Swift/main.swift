@@ -5,6 +5,10 @@
 //   neural-limits-benchmark kernel     [--x inputs.npy | --n 4000 --d 100] [--depth 10] [--repeats 3]
 //   neural-limits-benchmark montecarlo [--x inputs.npy | --n 100 --d 10] [--width 512] [--samples 64] [--repeats 1]
 //   neural-limits-benchmark dgemm      [--n 2048] [--threads 2]
+//   neural-limits-benchmark sde-steps  [--model shaped-attention] [--tokens 16,32,64,128] [--steps N] [--paths 8]
+//                                      [--gamma 0.3] [--min-seconds 0.5] [--repeats 3]
+//   neural-limits-benchmark sde-vs-network [--model shaped-transformer] [--tokens 2] [--width 256] [--samples 1000]
+//                                      [--gamma 0.5] [--repeats 3]
 //
 // Like the CLI, it first restarts on the OpenBLAS core the CPU's features call for when OpenBLAS
 // fell back to a generic one (OpenBLASCoreSelection), so its dgemm rates are the corrected ones.
@@ -29,6 +33,7 @@ func option(_ name: String) -> String? {
   arguments.firstIndex(of: "--\(name)").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 }
 func option(_ name: String, _ fallback: Int) -> Int { option(name).flatMap { Int($0) } ?? fallback }
+func option(_ name: String, _ fallback: Double) -> Double { option(name).flatMap { Double($0) } ?? fallback }
 
 /// Inputs from `--x`, else `--n × --d` standard normals from seed 0.
 func inputs(n: Int, d: Int) throws -> Matrix {
@@ -151,13 +156,144 @@ func dgemmBenchmark() {
   ]).serialized())
 }
 
+/// The covariance model of `--model` (named as `neural-limits sde --model` names it) with branch
+/// weight `--gamma`, the other constants at the CLI's defaults (c₊ = 0, c₋ = −1, τ₀ = 1).
+func covarianceModel(_ fallback: CovarianceModel.Kind, gamma: Double) throws -> CovarianceModel {
+  let name = option("model") ?? fallback.rawValue
+  guard let kind = CovarianceModel.Kind(rawValue: name) else {
+    throw NeuralLimitsError.invalidArgument("unknown --model \(name); one of "
+      + CovarianceModel.Kind.allCases.map(\.rawValue).joined(separator: ", "))
+  }
+  return CovarianceModel(kind: kind, gamma: option("gamma", gamma))
+}
+
+/// `V₀` of `m` tokens: unit diagonal, every correlation 0.2 (`neural-limits sde`'s default).
+func initialCovariance(tokens m: Int) -> Matrix {
+  var v = Matrix(rows: m, columns: m, repeating: 0.2)
+  for i in 0..<m { v[i, i] = 1 }
+  return v
+}
+
+/// `EulerMaruyama.simulate` from `v0` with `paths` paths and `steps` steps to `time`, and the
+/// seconds it took. `steady`: throws when a path stopped or a step left the positive definite
+/// cone, so that every step did the same work (a Cholesky root, no eigendecomposition).
+func timeSDE(_ sde: any CovarianceSDE, from v0: Matrix, time: Double, steps: Int, paths: Int,
+             steady: Bool = false) throws -> (seconds: Double, ensemble: SDEEnsemble) {
+  let settings = SDESettings(time: time, step: time / Double(steps), paths: paths)
+  var ensemble: SDEEnsemble?
+  let t = try seconds { ensemble = try EulerMaruyama.simulate(sde, initial: v0, settings: settings) }
+  if steady, ensemble!.stoppedFraction > 0 || ensemble!.projections > 0 {
+    throw NeuralLimitsError.invalidArgument("\(sde.description), m = \(v0.rows): \(ensemble!.stoppingTimes.count) paths "
+      + "stopped and \(ensemble!.projections) steps left the PD cone; lower --gamma or raise --steps")
+  }
+  return (t, ensemble!)
+}
+
+/// The SDE's cost per step and path against the number of tokens `m` (`--tokens`): paths from
+/// `V₀` to `T = 0.01` at `γ = 0.3` — short and gentle enough that no path stops, and with steps
+/// fine enough that none needs the positive-part projection (checked: the Wishart-like noise
+/// `R·Z·Rᵀ·√dt` overshoots the cone once `√dt·‖Z‖ ≈ 2√(m·dt)` nears 1), so every step does the
+/// same work. `T/dt` doubles from 16 until a run takes `--min-seconds`, unless `--steps` fixes it;
+/// then best and worst of `--repeats` runs. Seconds per step per path are wall time over
+/// `steps·paths` with the paths spread over every core; the exponent is the least-squares slope
+/// of log(cost) on log(m).
+func sdeStepsBenchmark() throws {
+  let model = try covarianceModel(.shapedAttention, gamma: 0.3)
+  let sde = try model.sde()
+  let tokens = (option("tokens") ?? "16,32,64,128").split(separator: ",").map { Int($0) ?? 0 }
+  let paths = option("paths", 8), repeats = option("repeats", 3), minSeconds = option("min-seconds", 0.5)
+  let time = 0.01
+  guard Set(tokens).count >= 2, tokens.allSatisfy({ $0 >= 2 }), paths >= 1, repeats >= 1 else {
+    throw NeuralLimitsError.invalidArgument(
+      "need two or more different --tokens ≥ 2 (e.g. 16,32,64,128), --paths ≥ 1 and --repeats ≥ 1")
+  }
+  var rows: [JSONValue] = [], costs: [Double] = []
+  for m in tokens {
+    let v0 = initialCovariance(tokens: m)
+    func run(_ steps: Int) throws -> Double {
+      try timeSDE(sde, from: v0, time: time, steps: steps, paths: paths, steady: true).seconds
+    }
+    var steps = option("steps", 16)
+    if option("steps") == nil {
+      while try run(steps) < minSeconds { steps *= 2 }
+    }
+    let times = try (0..<repeats).map { _ in try run(steps) }
+    let work = Double(steps * paths)
+    costs.append(times.min()! / work)
+    rows.append(.object([
+      ("tokens", .integer(m)), ("steps", .integer(steps)), ("seconds", .number(times.min()!)),
+      ("seconds_worst", .number(times.max()!)), ("seconds_per_step", .number(times.min()! / work)),
+      ("seconds_per_step_worst", .number(times.max()! / work)),
+    ]))
+  }
+  let x = tokens.map { log(Double($0)) }, y = costs.map(log)
+  let xMean = x.reduce(0, +) / Double(x.count), yMean = y.reduce(0, +) / Double(y.count)
+  let slope = zip(x, y).reduce(0) { $0 + ($1.0 - xMean) * ($1.1 - yMean) } / x.reduce(0) { $0 + ($1 - xMean) * ($1 - xMean) }
+  print(JSONValue.object([
+    ("tool", .string("NeuralLimits")), ("workload", .string("sde-steps")), ("model", .string(model.kind.rawValue)),
+    ("description", .string(sde.description)), ("time", .number(time)), ("paths", .integer(paths)),
+    ("threads", .integer(min(paths, ProcessInfo.processInfo.activeProcessorCount))), ("repeats", .integer(repeats)),
+    ("exponent", .number(slope)), ("rows", .array(rows)),
+  ]).serialized())
+}
+
+/// The SDE against the finite network it approximates, width `n = --width` and depth `n` blocks
+/// (`T = 1`), both with `--samples` samples from `V₀` (unit diagonal, correlations 0.2): the
+/// network of `CovarianceModel.network(width: n, depth: n)` by `TokenCovariance.simulate`, the SDE
+/// by `EulerMaruyama.simulate` at `dt = 0.01` (the CLI's default) and at `dt = 1/n` (one step per
+/// block, the network's own resolution). Best of `--repeats` interleaved runs each; the mean final
+/// `ρ¹²` of both and `CovarianceComparison`'s verdict show that the two ran the same model.
+func sdeVersusNetworkBenchmark() throws {
+  let model = try covarianceModel(.shapedTransformer, gamma: 0.5)
+  let sde = try model.sde()
+  let m = option("tokens", 2), n = option("width", 256), samples = option("samples", 1000), repeats = option("repeats", 3)
+  guard m >= 2, n >= m, samples >= 2, repeats >= 1 else {
+    throw NeuralLimitsError.invalidArgument("need --tokens ≥ 2, --width ≥ --tokens, --samples ≥ 2 and --repeats ≥ 1")
+  }
+  let network = try model.network(width: n, depth: n)
+  let v0 = initialCovariance(tokens: m)
+  let names = ["sde", "sde_fine"], steps = [100, n]
+  var networkSeconds = Double.infinity, sdeSeconds = [Double](repeating: .infinity, count: steps.count)
+  var simulated: TokenCovariance.Ensemble?, ensembles: [SDEEnsemble] = []
+  // Interleaved, so that both sides' best runs come from the same spells of machine load.
+  for _ in 0..<repeats {
+    networkSeconds = min(networkSeconds, try seconds {
+      simulated = try TokenCovariance.simulate(network, initial: v0, width: n, samples: samples, seed: 0)
+    })
+    ensembles = try steps.indices.map { k in
+      let run = try timeSDE(sde, from: v0, time: 1, steps: steps[k], paths: samples)
+      sdeSeconds[k] = min(sdeSeconds[k], run.seconds)
+      return run.ensemble
+    }
+  }
+  let columns = names.indices.flatMap { k -> [(String, JSONValue)] in
+    [("\(names[k])_steps", .integer(steps[k])), ("\(names[k])_seconds", .number(sdeSeconds[k])),
+     ("\(names[k])_stopped_fraction", .number(ensembles[k].stoppedFraction)),
+     ("\(names[k])_projections", .integer(ensembles[k].projections))]
+  }
+  let comparison = try CovarianceComparison(sde: ensembles[0].finals, network: simulated!.finals)
+  print(JSONValue.object([
+    ("tool", .string("NeuralLimits")), ("workload", .string("sde-vs-network")), ("model", .string(model.kind.rawValue)),
+    ("description", .string(sde.description)), ("tokens", .integer(m)), ("width", .integer(n)), ("depth", .integer(n)),
+    ("samples", .integer(samples)), ("threads", .integer(min(samples, ProcessInfo.processInfo.activeProcessorCount))),
+    ("network_seconds", .number(networkSeconds)),
+  ] + columns + [
+    ("rho_12_sde", .number(comparison.statistics[0].sde.mean)),
+    ("rho_12_network", .number(comparison.statistics[0].network.mean)),
+    ("verdict", .string(comparison.verdict.rawValue)),
+  ]).serialized())
+}
+
 do {
   switch arguments.dropFirst().first {
   case "kernel": try kernelBenchmark()
   case "montecarlo": try monteCarloBenchmark()
   case "dgemm": dgemmBenchmark()
+  case "sde-steps": try sdeStepsBenchmark()
+  case "sde-vs-network": try sdeVersusNetworkBenchmark()
   default:
-    FileHandle.standardError.write(Data("usage: neural-limits-benchmark kernel|montecarlo|dgemm [options]\n".utf8))
+    let usage = "usage: neural-limits-benchmark kernel|montecarlo|dgemm|sde-steps|sde-vs-network [options]\n"
+    FileHandle.standardError.write(Data(usage.utf8))
     exit(2)
   }
 } catch {
