@@ -1,14 +1,34 @@
 import CLAPACKE
 
 /// In-place kernels on small square row-major matrices held in caller-owned buffers, for loops
-/// that take thousands of steps (the covariance SDEs): no allocation per call.
+/// that take thousands of steps (the covariance SDEs): no allocation per call. Up to
+/// `directLimit` the products and the Cholesky factor are plain loops: a BLAS or LAPACK call costs
+/// more than the arithmetic there, and OpenBLAS's buffer pool takes a global lock per call, so
+/// two threads stepping small SDEs slowed each other down about threefold.
 enum SmallMatrixKernels {
+  static let directLimit = 16
+
   /// Overwrites the lower triangle of the `m × m` matrix `a` with its Cholesky factor `L`
-  /// (`a = L·Lᵀ`, LAPACK `dpotrf`) and zeroes the upper triangle. Returns false, leaving `a`
-  /// partly overwritten, when `a` is not positive definite.
+  /// (`a = L·Lᵀ`; LAPACK `dpotrf` above `directLimit`) and zeroes the upper triangle. Returns
+  /// false, leaving `a` partly overwritten, when `a` is not positive definite.
   static func cholesky(_ a: UnsafeMutablePointer<Double>, _ m: Int) -> Bool {
-    let info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "L")), Int32(m), a, Int32(m))
-    guard info == 0 else { return false }
+    if m <= directLimit {
+      for j in 0..<m {
+        var d = a[j * m + j]
+        for k in 0..<j { d -= a[j * m + k] * a[j * m + k] }
+        guard d > 0 else { return false }
+        let root = d.squareRoot()
+        a[j * m + j] = root
+        for i in (j + 1)..<max(m, j + 1) {
+          var s = a[i * m + j]
+          for k in 0..<j { s -= a[i * m + k] * a[j * m + k] }
+          a[i * m + j] = s / root
+        }
+      }
+    } else {
+      let info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "L")), Int32(m), a, Int32(m))
+      guard info == 0 else { return false }
+    }
     for i in 0..<m { for j in (i + 1)..<max(m, i + 1) { a[i * m + j] = 0 } }
     return true
   }
@@ -36,6 +56,26 @@ enum SmallMatrixKernels {
   /// through `scratch` (`m × m`); `out` is symmetric when `Z` is.
   static func sandwich(_ r: UnsafePointer<Double>, _ z: UnsafePointer<Double>, _ m: Int, triangular: Bool,
                        scratch: UnsafeMutablePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+    if m <= directLimit {
+      // scratch = R·Z, out = scratch·Rᵀ (R's zero upper triangle skipped when triangular).
+      for i in 0..<m {
+        let last = triangular ? i : m - 1
+        for j in 0..<m {
+          var s = 0.0
+          for k in 0...last { s += r[i * m + k] * z[k * m + j] }
+          scratch[i * m + j] = s
+        }
+      }
+      for i in 0..<m {
+        for j in 0..<m {
+          let last = triangular ? j : m - 1
+          var s = 0.0
+          for k in 0...last { s += scratch[i * m + k] * r[j * m + k] }
+          out[i * m + j] = s
+        }
+      }
+      return
+    }
     let n = Int32(m)
     if triangular {
       // scratch = R·Z, then out = scratch·Rᵀ.
@@ -51,6 +91,16 @@ enum SmallMatrixKernels {
 
   /// `out = a·b` for `m × m` matrices.
   static func multiply(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ m: Int, into out: UnsafeMutablePointer<Double>) {
+    if m <= directLimit {
+      for i in 0..<m {
+        for j in 0..<m {
+          var s = 0.0
+          for k in 0..<m { s += a[i * m + k] * b[k * m + j] }
+          out[i * m + j] = s
+        }
+      }
+      return
+    }
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(m), Int32(m), 1, a, Int32(m), b, Int32(m), 0, out,
                 Int32(m))
   }

@@ -28,7 +28,7 @@ struct AttentionTerms: Sendable {
   func size(_ alpha: Int, _ m: Int) -> Int { causal ? alpha + 1 : m }
 
   /// Adds `scale·(drift of Theorem 4.2 without its γ²)` to `drift`, `O(m³)`; uses
-  /// `workspace.a`…`workspace.e` and `workspace.vector`.
+  /// `workspace.a`…`workspace.e` and `workspace.vector` (`m × m`).
   func addDrift(_ v: UnsafePointer<Double>, tokens m: Int, scale: Double, to drift: UnsafeMutablePointer<Double>,
                 workspace w: SDEWorkspace) {
     // rowSum[k, β] = Σ_{j∈S_β} V_kj  (w.a), box[α, β] = Σ_{i∈S_α, j∈S_β} V_ij  (w.b),
@@ -51,23 +51,21 @@ struct AttentionTerms: Sendable {
     }
     // For causal attention S_α = {0…α}: the prefix quantities at (α, β); else the totals.
     func last(_ alpha: Int) -> Int { causal ? alpha : m - 1 }
-    // e[α, k] = (P_α V P_α)^{kk} − tr(P_α V P_α)/m_α for k ∈ S_α, and (V d^{(α)})^β, O(m³).
-    let vd = w.d, d = w.vector
+    // Row α of `rows` is d^{(α)}: (P_α V P_α)^{kk} − tr(P_α V P_α)/m_α for k ∈ S_α, else 0;
+    // then vd = rows·V, (V d^{(α)})^β at (α, β) (V symmetric), one O(m³) product.
+    let vd = w.d, rows = w.vector
     for alpha in 0..<m {
       let la = last(alpha), ma = Double(size(alpha, m))
       let total = box[la * m + la]
       var trace = 0.0
-      for k in 0...la {
-        d[k] = v[k * m + k] - 2 * rowSum[k * m + la] / ma + total / (ma * ma)
-        trace += d[k]
+      for k in 0..<m {
+        let value = k <= la ? v[k * m + k] - 2 * rowSum[k * m + la] / ma + total / (ma * ma) : 0
+        rows[alpha * m + k] = value
+        trace += value
       }
-      for k in 0...la { d[k] -= trace / ma }
-      for beta in 0..<m {
-        var s = 0.0
-        for k in 0...la { s += v[beta * m + k] * d[k] }
-        vd[alpha * m + beta] = s
-      }
+      for k in 0...la { rows[alpha * m + k] -= trace / ma }
     }
+    SmallMatrixKernels.multiply(rows, v, m, into: vd)
     // tr(P_α V P_β V) = Σ_{S_α×S_β} V² − Σ_{k∈S_α}(V1_β)_k²/m_β − Σ_{k∈S_β}(V1_α)_k²/m_α + (1_αᵀV1_β)²/(m_α m_β).
     // weighted[α, β] = Σ_{k∈S_α} rowSum[k, last(β)]².
     let weighted = w.e

@@ -33,8 +33,8 @@ public protocol CovarianceSDE: Sendable {
 /// Scratch buffers of one path, allocated once per worker so that steps allocate nothing.
 public final class SDEWorkspace {
   public let tokens: Int
-  /// `m × m` scratch matrices for the models' own use (`a`…`e`) and the engine's; `m`-vectors
-  /// (`vector`, `eigenvalues`).
+  /// `m × m` scratch matrices for the models' own use (`a`…`e`, `vector`) and the engine's;
+  /// the `m` eigenvalues.
   let a, b, c, d, e, root, drift, noise, vector, eigenvalues: UnsafeMutablePointer<Double>
   let gaussians: UnsafeMutablePointer<Double>
   let gaussianCount: Int
@@ -48,7 +48,7 @@ public final class SDEWorkspace {
     c = .allocate(capacity: size)
     d = .allocate(capacity: size)
     e = .allocate(capacity: size)
-    vector = .allocate(capacity: m)
+    vector = .allocate(capacity: size)
     root = .allocate(capacity: size)
     drift = .allocate(capacity: size)
     noise = .allocate(capacity: size)
