@@ -39,6 +39,7 @@ public struct Attention: PrimitiveLayer {
   }
 
   public var hasBackward: Bool { false }
+  public var mixesTokens: Bool { true }
 
   public func outputWidth(_ context: LayerContext) throws -> Int? {
     guard context.inputWidth != nil || keys != nil || context.hiddenWidth != nil else {
@@ -57,6 +58,7 @@ public struct Attention: PrimitiveLayer {
     random.fillGaussian(parameters)
   }
 
+  /// The batch as one sequence, with explicit weights (`initialize`).
   public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int,
                       random: RandomStream, cache: inout [Double]) -> Matrix {
     let n = input.columns, k = keys ?? n
@@ -68,7 +70,8 @@ public struct Attention: PrimitiveLayer {
     BLAS.gemm(input, weights: weights + 2 * n * k, rows: n, columns: outputWidth, transposeW: false,
               alpha: 1 / Double(n).squareRoot(), into: &value)
     var output = Matrix(rows: input.rows, columns: outputWidth)
-    mix(queries: q, keys: key, values: value, inputWidth: n, tokens: input.rows, into: &output)
+    var row = [Double](repeating: 0, count: input.rows)
+    mix(queries: q, keys: key, values: value, inputWidth: n, tokens: input.rows, weights: &row, into: &output)
     return output
   }
 
@@ -87,14 +90,17 @@ public struct Attention: PrimitiveLayer {
     GaussianProduct.sample(input, outputWidth: outputWidth, scale: 1 / Double(n).squareRoot(), random: random,
                            into: &scratch.values, scratch: scratch)
     output.reshape(rows: input.rows, columns: outputWidth)
-    mix(queries: scratch.queries, keys: scratch.keys, values: scratch.values, inputWidth: n, tokens: tokens, into: &output)
+    if scratch.gaussians.count < tokens { scratch.gaussians = [Double](repeating: 0, count: tokens) }
+    mix(queries: scratch.queries, keys: scratch.keys, values: scratch.values, inputWidth: n, tokens: tokens,
+        weights: &scratch.gaussians, into: &output)
   }
 
-  /// `output = A·values` for every sequence of `tokens` rows, `A` from the logits `QKᵀ/n`.
-  func mix(queries q: Matrix, keys key: Matrix, values: Matrix, inputWidth n: Int, tokens m: Int, into output: inout Matrix) {
+  /// `output = A·values` for every sequence of `tokens` rows, `A` from the logits `QKᵀ/n`;
+  /// `weights` (at least `tokens` long) holds one row of `A` at a time.
+  func mix(queries q: Matrix, keys key: Matrix, values: Matrix, inputWidth n: Int, tokens m: Int, weights: inout [Double],
+           into output: inout Matrix) {
     let k = q.columns, width = values.columns
     let temperature = shaped ? tau0 * (Double(n) * Double(k)).squareRoot() : Double(k).squareRoot()
-    var weights = [Double](repeating: 0, count: m)
     q.elements.withUnsafeBufferPointer { pq in
       key.elements.withUnsafeBufferPointer { pk in
         values.elements.withUnsafeBufferPointer { pv in

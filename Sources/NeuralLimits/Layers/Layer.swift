@@ -63,6 +63,12 @@ public protocol PrimitiveLayer: Layer {
   /// Whether `backward` and `accumulateNTK` are implemented (the empirical NTK needs them).
   var hasBackward: Bool { get }
 
+  /// Whether the layer mixes the tokens of a sequence (attention): such a layer needs the
+  /// grouping of rows into sequences, which `sampleForward` receives and `forward` does not yet
+  /// (it takes the whole batch as one sequence), so kernel Monte Carlo over independent inputs
+  /// refuses it.
+  var mixesTokens: Bool { get }
+
   /// Whether the kernel map assumes jointly Gaussian inputs (the dual kernels of activations
   /// do: they hold for pre-activations, i.e. after a dense layer, not for raw inputs or the
   /// output of another activation).
@@ -110,6 +116,7 @@ extension PrimitiveLayer {
   public func outputWidth(_ context: LayerContext) throws -> Int? { context.inputWidth }
   public var needsGaussianInput: Bool { false }
   public var hasBackward: Bool { true }
+  public var mixesTokens: Bool { false }
   public func outputIsGaussian(inputIsGaussian: Bool) -> Bool { inputIsGaussian }
   public func parameterCount(inputWidth: Int, outputWidth: Int) -> Int { 0 }
   public func initialize(_ parameters: UnsafeMutableBufferPointer<Double>, inputWidth: Int, outputWidth: Int,

@@ -103,6 +103,10 @@ public enum MonteCarlo {
     let network = try FiniteNetwork(layer.graph, inputWidth: x1.columns, width: settings.width,
                                     readoutWidth: settings.readoutWidth)
     let batch = try x2.map { try x1.stacked(with: $0) } ?? x1
+    if let layer = layer.graph.primitives.first(where: \.mixesTokens) {
+      throw NeuralLimitsError.invalidArgument(
+        "\(layer.specification) mixes the tokens of a sequence, and these inputs are independent vectors: sample sequences with TokenCovariance or `neural-limits sde`")
+    }
     let wantNTK = settings.kinds.contains(.ntk)
     if wantNTK, let layer = layer.graph.primitives.first(where: { !$0.hasBackward }) {
       throw NeuralLimitsError.invalidArgument("\(layer.specification) has no backward pass, so no empirical NTK: ask for the NNGP only")
