@@ -6,8 +6,9 @@ public enum NeuralLimitsError: Error, Equatable, CustomStringConvertible {
   case invalidArgument(String)
   /// Shapes that do not fit together.
   case dimensionMismatch(String)
-  /// A matrix that should be positive definite is not (Cholesky failed at `column`).
-  case notPositiveDefinite(column: Int, jitter: Double)
+  /// A matrix that should be positive definite is not: Cholesky's pivot at `column` (1-based),
+  /// the Schur complement's diagonal entry, is `pivot` ≤ 0.
+  case notPositiveDefinite(column: Int, pivot: Double, jitter: Double)
   /// A LAPACK routine returned a non-zero `info`.
   case lapack(routine: String, info: Int)
   /// A GSL routine returned a non-zero status code.
@@ -26,8 +27,8 @@ public enum NeuralLimitsError: Error, Equatable, CustomStringConvertible {
     switch self {
     case .invalidArgument(let message): return "invalid argument: \(message)"
     case .dimensionMismatch(let message): return "dimension mismatch: \(message)"
-    case .notPositiveDefinite(let column, let jitter):
-      return "matrix is not positive definite (Cholesky failed at column \(column)"
+    case .notPositiveDefinite(let column, let pivot, let jitter):
+      return "matrix is not positive definite (Cholesky pivot \(column) is \(pivot)"
         + (jitter > 0 ? " with jitter \(jitter))" : ")")
     case .lapack(let routine, let info): return "LAPACK \(routine) failed with info = \(info)"
     case .gsl(let routine, let status, let reason): return "GSL \(routine) failed (status \(status): \(reason))"

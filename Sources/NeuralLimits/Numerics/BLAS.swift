@@ -78,16 +78,48 @@ public enum BLAS {
   /// The upper triangle of `α·A·Aᵀ` (`dsyrk`); the lower triangle is left unspecified, for
   /// callers that mirror it later.
   static func upperGram(_ a: Matrix, alpha: Double = 1) -> Matrix {
-    guard a.rows > 0, a.columns > 0 else { return Matrix(rows: a.rows, columns: a.rows) }
     var c = Matrix(rows: a.rows, columns: a.rows, uninitialized: ())
+    upperRankUpdate(a, alpha: alpha, beta: 0, into: &c)
+    return c
+  }
+
+  /// `C ← α·A·Aᵀ + β·C` for a symmetric `C` (`dsyrk` on the upper triangle, then mirrored).
+  public static func symmetricRankUpdate(_ a: Matrix, alpha: Double = 1, beta: Double = 1, into c: inout Matrix) {
+    upperRankUpdate(a, alpha: alpha, beta: beta, into: &c)
+    c.symmetrizeFromUpper()
+  }
+
+  /// The upper triangle of `C ← α·A·Aᵀ + β·C` (`dsyrk`; with `β = 0` nothing of `C` is read).
+  private static func upperRankUpdate(_ a: Matrix, alpha: Double, beta: Double, into c: inout Matrix) {
+    precondition(c.rows == a.rows && c.columns == a.rows, "syrk: output has the wrong shape")
+    guard a.rows > 0 else { return }
     a.elements.withUnsafeBufferPointer { pa in
       c.elements.withUnsafeMutableBufferPointer { pc in
         cblas_dsyrk(
           CblasRowMajor, CblasUpper, CblasNoTrans, Int32(a.rows), Int32(a.columns), alpha,
-          pa.baseAddress, Int32(a.columns), 0, pc.baseAddress, Int32(a.rows))
+          pa.baseAddress, Int32(max(a.columns, 1)), beta, pc.baseAddress, Int32(a.rows))
       }
     }
-    return c
+  }
+
+  /// `C ← α·(A·Bᵀ + B·Aᵀ) + β·C` for a symmetric `C` (`dsyr2k` on the upper triangle, then
+  /// mirrored); `A` and `B` have the same shape.
+  public static func symmetricRank2Update(_ a: Matrix, _ b: Matrix, alpha: Double = 1, beta: Double = 1,
+                                          into c: inout Matrix) {
+    precondition(a.rows == b.rows && a.columns == b.columns, "syr2k: A and B differ in shape")
+    precondition(c.rows == a.rows && c.columns == a.rows, "syr2k: output has the wrong shape")
+    guard a.rows > 0 else { return }
+    a.elements.withUnsafeBufferPointer { pa in
+      b.elements.withUnsafeBufferPointer { pb in
+        c.elements.withUnsafeMutableBufferPointer { pc in
+          cblas_dsyr2k(
+            CblasRowMajor, CblasUpper, CblasNoTrans, Int32(a.rows), Int32(a.columns), alpha,
+            pa.baseAddress, Int32(max(a.columns, 1)), pb.baseAddress, Int32(max(b.columns, 1)), beta, pc.baseAddress,
+            Int32(a.rows))
+        }
+      }
+    }
+    c.symmetrizeFromUpper()
   }
 }
 

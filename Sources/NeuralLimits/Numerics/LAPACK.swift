@@ -9,7 +9,11 @@ public struct Cholesky: Sendable {
   public let jitter: Double
 
   /// Factors `a + jitter·I`. Throws `notPositiveDefinite` (never traps) when it is not PD,
-  /// and `invalidArgument` for a non-square, non-symmetric or non-finite matrix.
+  /// naming the first pivot that is not positive, and `invalidArgument` for a non-square or
+  /// non-finite matrix. Only the lower triangle of `a` is read.
+  ///
+  /// A row-major lower triangle is a column-major upper one: `dpotrf` runs on the matrix in
+  /// place, without the two transposed copies that LAPACKE's row-major interface would make.
   public init(_ a: Matrix, jitter: Double = 0) throws {
     guard a.rows == a.columns else {
       throw NeuralLimitsError.dimensionMismatch("Cholesky needs a square matrix, got \(a.rows) × \(a.columns)")
@@ -22,30 +26,68 @@ public struct Cholesky: Sendable {
     var l = a
     for i in 0..<n { l[i, i] += jitter }
     let info = l.elements.withUnsafeMutableBufferPointer { p in
-      LAPACKE_dpotrf(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "L")), Int32(n), p.baseAddress, Int32(max(n, 1)))
+      LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), Int32(n), p.baseAddress, Int32(max(n, 1)))
     }
-    if info > 0 { throw NeuralLimitsError.notPositiveDefinite(column: Int(info), jitter: jitter) }
+    // dpotrf leaves the failing pivot, the Schur complement's diagonal entry, in place.
+    if info > 0 {
+      throw NeuralLimitsError.notPositiveDefinite(column: Int(info), pivot: l[Int(info) - 1, Int(info) - 1], jitter: jitter)
+    }
     if info < 0 { throw NeuralLimitsError.lapack(routine: "dpotrf", info: Int(info)) }
-    for i in 0..<n { for j in (i + 1)..<max(n, i + 1) { l[i, j] = 0 } }
+    l.elements.withUnsafeMutableBufferPointer { p in
+      for i in 0..<n { (p.baseAddress! + i * n + i + 1).update(repeating: 0, count: n - i - 1) }
+    }
     lower = l
     self.jitter = jitter
   }
 
-  /// Solves `(A + εI)·X = B` for `X` (LAPACK `dpotrs`).
+  /// Solves `(A + εI)·X = B` for `X`: two triangular solves (`dtrsm`) on a copy of `B`.
   public func solve(_ b: Matrix) throws -> Matrix {
     guard b.rows == lower.rows else {
       throw NeuralLimitsError.dimensionMismatch("right-hand side has \(b.rows) rows, matrix is \(lower.rows) × \(lower.rows)")
     }
     var x = b
+    triangularSolve(&x, side: CblasLeft, transpose: CblasNoTrans)
+    triangularSolve(&x, side: CblasLeft, transpose: CblasTrans)
+    return x
+  }
+
+  /// Solves `X·(A + εI) = B` for `X = B·(A + εI)⁻¹`: each row `b` of `B` becomes `(A + εI)⁻¹b`
+  /// (two `dtrsm` from the right).
+  public func solve(rows b: Matrix) throws -> Matrix {
+    var x = try whiten(rows: b)
+    triangularSolve(&x, side: CblasRight, transpose: CblasNoTrans)
+    return x
+  }
+
+  /// `B·L⁻ᵀ`: each row `b` of `B` becomes `L⁻¹b` (`dtrsm`), so that `W·Wᵀ = B·(A + εI)⁻¹·Bᵀ`
+  /// for `W = whiten(rows: B)`.
+  public func whiten(rows b: Matrix) throws -> Matrix {
+    guard b.columns == lower.rows else {
+      throw NeuralLimitsError.dimensionMismatch("rows have \(b.columns) entries, matrix is \(lower.rows) × \(lower.rows)")
+    }
+    var x = b
+    triangularSolve(&x, side: CblasRight, transpose: CblasTrans)
+    return x
+  }
+
+  /// `X ← op(L)⁻¹·X` (left) or `X ← X·op(L)⁻¹` (right), `op` the transpose when asked.
+  private func triangularSolve(_ x: inout Matrix, side: CBLAS_SIDE, transpose: CBLAS_TRANSPOSE) {
+    guard x.rows > 0, x.columns > 0 else { return }
     let n = lower.rows
-    let info = lower.elements.withUnsafeBufferPointer { pl in
+    lower.elements.withUnsafeBufferPointer { pl in
       x.elements.withUnsafeMutableBufferPointer { px in
-        LAPACKE_dpotrs(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "L")), Int32(n), Int32(b.columns),
-                       pl.baseAddress, Int32(max(n, 1)), px.baseAddress, Int32(max(b.columns, 1)))
+        cblas_dtrsm(CblasRowMajor, side, CblasLower, transpose, CblasNonUnit, Int32(x.rows), Int32(x.columns), 1,
+                    pl.baseAddress, Int32(n), px.baseAddress, Int32(x.columns))
       }
     }
-    if info != 0 { throw NeuralLimitsError.lapack(routine: "dpotrs", info: Int(info)) }
-    return x
+  }
+
+  /// The smallest pivot `Lᵢᵢ²` (the Schur complement's diagonal entry where row `i` was
+  /// eliminated) and its row: near zero for a numerically singular matrix.
+  public var smallestPivot: (row: Int, value: Double) {
+    let pivots = (0..<lower.rows).map { lower[$0, $0] * lower[$0, $0] }
+    let row = pivots.indices.min { pivots[$0] < pivots[$1] } ?? 0
+    return (row, pivots.isEmpty ? .infinity : pivots[row])
   }
 
   /// `log det(A + εI) = 2 Σ log Lᵢᵢ`.

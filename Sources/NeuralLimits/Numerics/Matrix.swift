@@ -205,4 +205,20 @@ extension Matrix {
     for k in c.elements.indices { c.elements[k] *= s }
     return c
   }
+
+  /// `A·diag(f)`: column `j` multiplied by `factors[j]`.
+  public func scalingColumns(by factors: [Double]) -> Matrix {
+    precondition(factors.count == columns, "scalingColumns: one factor per column")
+    var c = self
+    let n = columns
+    c.elements.withUnsafeMutableBufferPointer { p in
+      factors.withUnsafeBufferPointer { f in
+        for i in 0..<rows {
+          let row = p.baseAddress! + i * n
+          for j in 0..<n { row[j] *= f[j] }
+        }
+      }
+    }
+    return c
+  }
 }

@@ -15,6 +15,11 @@ public enum SpecialFunctions {
     gsl_sf_erf(x)
   }
 
+  /// The standard normal distribution function `Φ(x) = P(Z ≤ x)` (GSL's `gsl_cdf_ugaussian_P`).
+  public static func normalCDF(_ x: Double) -> Double {
+    gsl_cdf_ugaussian_P(x)
+  }
+
   /// The upper-tail quantile of the standard normal: `z` with `P(Z > z) = tail` (GSL's
   /// `gsl_cdf_ugaussian_Qinv`, accurate for tails down to the smallest doubles).
   public static func normalUpperQuantile(_ tail: Double) -> Double {

@@ -36,15 +36,51 @@ struct LinearAlgebraTests {
     #expect(abs(try Cholesky(a).logDeterminant - logDet) < 1e-10 * abs(logDet))
   }
 
-  @Test("A matrix that is not positive definite throws, naming the failing column")
+  @Test("A matrix that is not positive definite throws, naming the failing pivot and its value")
   func choleskyRejectsIndefinite() throws {
     let a = try Matrix([[1, 2], [2, 1]])
-    #expect(throws: NeuralLimitsError.notPositiveDefinite(column: 2, jitter: 0)) { try Cholesky(a) }
+    #expect(throws: NeuralLimitsError.notPositiveDefinite(column: 2, pivot: -3, jitter: 0)) { try Cholesky(a) }
     #expect(throws: NeuralLimitsError.self) { try Cholesky(try Matrix([[1, .nan], [.nan, 1]])) }
     // Jitter rescues a singular PSD matrix.
     let singular = try Matrix([[1, 1], [1, 1]])
     #expect(throws: NeuralLimitsError.self) { try Cholesky(singular) }
     #expect(try Cholesky(singular, jitter: 1e-9).lower[1, 1] > 0)
+    // Past OpenBLAS's blocking too: the pivot of a diagonal matrix is its entry.
+    var late = Matrix.identity(300)
+    late[199, 199] = -1
+    #expect(throws: NeuralLimitsError.notPositiveDefinite(column: 200, pivot: -1, jitter: 0)) { try Cholesky(late) }
+  }
+
+  @Test("Row solves B·A⁻¹ and B·L⁻ᵀ, the smallest pivot; the upper triangle of the factor is zero")
+  func rowSolves() throws {
+    let a = randomSPD(300, seed: 6), b = randomMatrix(7, 300, seed: 7)
+    let factor = try Cholesky(a)
+    #expect(factor.lower.elements.enumerated().allSatisfy { k, x in k % 300 <= k / 300 || x == 0 })
+    #expect((factor.lower * factor.lower.transposed).maxAbsDifference(a) < 1e-12 * 300)
+    #expect((try factor.solve(rows: b) * a).maxAbsDifference(b) < 1e-10)
+    let w = try factor.whiten(rows: b)
+    #expect((w * w.transposed).maxAbsDifference(b * (try factor.solve(rows: b)).transposed) < 1e-12)
+    #expect((try factor.solve(b.transposed)).maxAbsDifference((try factor.solve(rows: b)).transposed) < 1e-13)
+    let pivots = (0..<300).map { factor.lower[$0, $0] * factor.lower[$0, $0] }
+    #expect(factor.smallestPivot.value == pivots.min() && pivots[factor.smallestPivot.row] == pivots.min())
+    #expect(throws: NeuralLimitsError.self) { try factor.whiten(rows: randomMatrix(2, 299, seed: 8)) }
+  }
+
+  @Test("Symmetric rank-k and rank-2k updates agree with gemm; column scaling")
+  func symmetricUpdates() {
+    let a = randomMatrix(9, 4, seed: 9), b = randomMatrix(9, 4, seed: 10), c0 = randomSPD(9, seed: 11)
+    var c = c0
+    BLAS.symmetricRankUpdate(a, alpha: -0.5, beta: 2, into: &c)
+    #expect(c.maxAbsDifference(2 * c0 - 0.5 * (a * a.transposed)) < 1e-12)
+    #expect(c == c.transposed)
+    c = c0
+    BLAS.symmetricRank2Update(a, b, alpha: 3, beta: -1, into: &c)
+    #expect(c.maxAbsDifference(3 * (a * b.transposed + b * a.transposed) - c0) < 1e-12)
+    #expect(c == c.transposed)
+    let scaled = a.scalingColumns(by: [1, -2, 0, 0.5])
+    var diagonal = Matrix(rows: 4, columns: 4)
+    for (j, f) in [1, -2, 0, 0.5].enumerated() { diagonal[j, j] = f }
+    #expect(scaled == a * diagonal)
   }
 
   @Test("Eigen-decomposition reconstructs the matrix; PSD projection and square root")
