@@ -1,0 +1,131 @@
+import Foundation
+
+/// The Gaussian predictive of an infinitely wide network at test inputs, given training data:
+/// the NNGP or NTKGP posterior, or the infinite ensemble trained by gradient flow on MSE
+/// (`PredictiveMode` has the formulas), at any training time `t`, as neural-tangents' `predict`
+/// module (`gp_inference`, `gradient_descent_mse_ensemble`).
+///
+/// ```swift
+/// let posterior = try Posterior(network, data: data, mode: .ensemble, noise: .absolute(0.01))
+/// let converged = try posterior.predictive()            // t = ∞, by Cholesky
+/// let flow = try posterior.trajectory()                 // one eigen-decomposition …
+/// let early = try flow.predictive(at: 100)              // … for every finite t
+/// ```
+///
+/// Multi-output targets (`N × k`) share the one factorisation; the covariance is that of each
+/// output. Time is in units of the learning rate (`η·t` enters), and the loss is
+/// `(1/2Nk)‖f(D) − Y‖²`, neural-tangents' normalisation by the targets' size.
+public struct Posterior: Sendable {
+  public let kernels: PredictiveKernels
+  /// `Y`, `N × k`.
+  public let targets: Matrix
+  public let mode: PredictiveMode
+  /// `η`: time `t` of gradient flow stands for `η·t`.
+  public let learningRate: Double
+  /// Whether `σ²` is added to the predictive covariance's diagonal too: the predictive of noisy
+  /// observations `y* = f(x*) + ε` rather than of `f(x*)`.
+  public let observationNoise: Bool
+  /// `σ²`, the variance added to the diagonal of the mode's train-train kernel.
+  public let noiseVariance: Double
+
+  /// Throws when the kernels `mode` reads are missing or the shapes, targets, noise or learning
+  /// rate are invalid.
+  public init(kernels: PredictiveKernels, targets: Matrix, mode: PredictiveMode, noise: DiagonalNoise = .absolute(0),
+              learningRate: Double = 1, observationNoise: Bool = false) throws {
+    guard (mode == .nngp ? kernels.nngp : kernels.ntk) != nil, mode != .ensemble || kernels.nngp != nil else {
+      throw NeuralLimitsError.invalidArgument(
+        "the \(mode.rawValue) predictive reads the \(mode.kinds.contains(.ntk) ? "NNGP and NTK" : "NNGP") blocks")
+    }
+    self.kernels = kernels
+    self.mode = mode
+    let n = (kernels.nngp ?? kernels.ntk)!.train.rows
+    guard targets.rows == n, targets.columns > 0 else {
+      throw NeuralLimitsError.dimensionMismatch("the kernels are for \(n) training inputs, the targets are \(targets.rows) × \(targets.columns)")
+    }
+    try targets.validateFinite("the training targets")
+    guard learningRate > 0, learningRate.isFinite else {
+      throw NeuralLimitsError.invalidArgument("the learning rate must be positive and finite, got \(learningRate)")
+    }
+    self.targets = targets
+    self.learningRate = learningRate
+    self.observationNoise = observationNoise
+    noiseVariance = try noise.variance(for: (mode == .nngp ? kernels.nngp : kernels.ntk)!.train)
+  }
+
+  /// The posterior of `network` on `data`, its kernels from the analytic evaluator.
+  public init(_ network: some Layer, data: RegressionData, mode: PredictiveMode, noise: DiagonalNoise = .absolute(0),
+              learningRate: Double = 1, observationNoise: Bool = false) throws {
+    try self.init(kernels: PredictiveKernels(network, train: data.trainInputs, test: data.testInputs, mode: mode),
+                  targets: data.trainTargets, mode: mode, noise: noise, learningRate: learningRate,
+                  observationNoise: observationNoise)
+  }
+
+  /// `𝒦`, the kernel whose train-train block (plus `σ²I`) is inverted: the NNGP for `nngp`, the
+  /// NTK otherwise.
+  var trained: KernelBlocks { (mode == .nngp ? kernels.nngp : kernels.ntk)! }
+
+  /// The kernel's name in messages.
+  var trainedName: String { "the train-train \(mode == .nngp ? "NNGP" : "NTK") plus noise \(noiseVariance)" }
+
+  /// The predictive at time `time` of gradient flow (`∞`, the default: the Bayesian posterior
+  /// and the converged ensemble). `t = ∞` takes a Cholesky factorisation of `𝒦_DD + σ²I`
+  /// (`dpotrf`, then `dtrsm`, `dsyrk` or `dgemm` + `dsyr2k`); a finite `t` an eigen-decomposition,
+  /// which `trajectory()` keeps for several times. Throws for a negative or NaN time and for a
+  /// train kernel that cannot be inverted (see `factorization()`).
+  public func predictive(at time: Double = .infinity) throws -> GaussianPredictive {
+    guard time >= 0 else {
+      throw NeuralLimitsError.invalidArgument("the training time must be ≥ 0 (∞ for the limit), got \(time)")
+    }
+    if time.isFinite { return try trajectory().predictive(at: time) }
+    let factor = try factorization()
+    let mean = BLAS.product(trained.testTrain, try factor.solve(targets))
+    switch mode {
+    case .nngp, .ntkgp:
+      return try predictive(mean: mean, covariance: PredictiveCovariance.conditioned(
+        trained.test, on: factor.whiten(rows: trained.testTrain)))
+    case .ensemble:
+      return try predictive(mean: mean, covariance: PredictiveCovariance.ensemble(
+        kernels.nngp!, weights: factor.solve(rows: trained.testTrain)))
+    }
+  }
+
+  /// The predictive along gradient flow from one eigen-decomposition of `𝒦_DD + σ²I`.
+  public func trajectory() throws -> PredictiveTrajectory {
+    try PredictiveTrajectory(self)
+  }
+
+  /// The Cholesky factor of `𝒦_DD + σ²I`. A singular or indefinite kernel is an error naming
+  /// its smallest pivot, never a NaN: a pivot that is not positive (the factorisation stops), or
+  /// one below `N·ε` times the largest diagonal entry (numerically zero: the solves would return
+  /// rounding noise).
+  func factorization() throws -> Cholesky {
+    let train = trained.train
+    let n = train.rows
+    let hint = "add noise to its diagonal (--noise or --noise-scaled)"
+    let factor: Cholesky
+    do {
+      factor = try Cholesky(train, jitter: noiseVariance)
+    } catch NeuralLimitsError.notPositiveDefinite(let column, let pivot, _) {
+      throw NeuralLimitsError.invalidArgument(
+        "\(trainedName) is not positive definite: Cholesky pivot \(column) of \(n) is \(pivot); \(hint)")
+    }
+    let largest = (0..<n).reduce(0) { max($0, train[$1, $1] + noiseVariance) }
+    let (row, pivot) = factor.smallestPivot
+    guard pivot > Double(n) * Double.ulpOfOne * largest else {
+      throw NeuralLimitsError.invalidArgument(
+        "\(trainedName) is numerically singular: its smallest Cholesky pivot, \(pivot) at row \(row + 1) of \(n), "
+          + "is below N·ε times its largest diagonal entry \(largest); \(hint)")
+    }
+    return factor
+  }
+
+  /// The predictive from `mean` and `covariance`, with `σ²` on the covariance's diagonal when
+  /// `observationNoise` asks for it.
+  func predictive(mean: Matrix, covariance: Matrix) throws -> GaussianPredictive {
+    var covariance = covariance
+    if observationNoise {
+      for i in 0..<covariance.rows { covariance[i, i] += noiseVariance }
+    }
+    return try GaussianPredictive(mean: mean, covariance: covariance)
+  }
+}
