@@ -65,7 +65,7 @@ public struct Posterior: Sendable {
   var trained: KernelBlocks { (mode == .nngp ? kernels.nngp : kernels.ntk)! }
 
   /// The kernel's name in messages.
-  var trainedName: String { "the train-train \(mode == .nngp ? "NNGP" : "NTK") plus noise \(noiseVariance)" }
+  var trainedName: String { "the train-train \(mode == .nngp ? "NNGP" : "NTK") plus noise σ² = \(noiseVariance)" }
 
   /// The predictive at time `time` of gradient flow (`∞`, the default: the Bayesian posterior
   /// and the converged ensemble). `t = ∞` takes a Cholesky factorisation of `𝒦_DD + σ²I`
