@@ -9,6 +9,8 @@
 //                                      [--gamma 0.3] [--min-seconds 0.5] [--repeats 3]
 //   neural-limits-benchmark sde-vs-network [--model shaped-transformer] [--tokens 2] [--width 256] [--samples 1000]
 //                                      [--gamma 0.5] [--repeats 3]
+//   neural-limits-benchmark posterior  [--train-x F --train-y F --test-x F | --n 4000 --m 1000 --d 10] [--time 100]
+//                                      [--repeats 3]
 //
 // Like the CLI, it first restarts on the OpenBLAS core the CPU's features call for when OpenBLAS
 // fell back to a generic one (OpenBLASCoreSelection), so its dgemm rates are the corrected ones.
@@ -284,6 +286,54 @@ func sdeVersusNetworkBenchmark() throws {
   ]).serialized())
 }
 
+/// The posterior workload: `--train-x`, `--train-y`, `--test-x` (else `--n` × `--d` and `--m` × `--d`
+/// standard normals and targets `sin(Σⱼ xⱼ)`), He et al.'s toy architecture, noise `σ² = 0.01`.
+/// Best of `--repeats` runs each: the kernels (train-train, test-train and test-test, NNGP and NTK,
+/// by the evaluator); the LAPACK Cholesky of each `N × N` train kernel plus `σ²I` alone
+/// (`Cholesky`: `dpotrf` on a copy); each mode's predictive mean and covariance at `t = ∞` from
+/// those kernels; the eigen-decomposition alone (`SymmetricEigen`, `dsyevd`); each mode's
+/// trajectory (the eigen-decomposition and the projections) with its predictive at `--time`, and
+/// the cost of one more time. The checksums are the traces of the covariances.
+func posteriorBenchmark() throws {
+  let x: Matrix, y: Matrix, test: Matrix
+  if let path = option("train-x"), let targets = option("train-y"), let testPath = option("test-x") {
+    (x, y, test) = (try readMatrix(path), try readMatrix(targets), try readMatrix(testPath))
+  } else {
+    let n = option("n", 4000), m = option("m", 1000), d = option("d", 10)
+    x = try Matrix(rows: n, columns: d, elements: RandomStream(seed: 0).gaussians(n * d))
+    y = try Matrix(rows: n, columns: 1, elements: (0..<n).map { sin(x.row($0).reduce(0, +)) })
+    test = try Matrix(rows: m, columns: d, elements: RandomStream(seed: 1).gaussians(m * d))
+  }
+  let repeats = option("repeats", 3), time = option("time", 100.0), noise = DiagonalNoise.absolute(0.01)
+  let network = try ArchitectureParser.parse(ToyRegression.architecture)
+  func best(_ body: () throws -> Void) rethrows -> Double {
+    try (0..<repeats).map { _ in try seconds(body) }.min()!
+  }
+  var kernels: PredictiveKernels?
+  let kernelSeconds = try best { kernels = try PredictiveKernels(network, train: x, test: test, mode: .ensemble) }
+  var fields: [(String, JSONValue)] = [
+    ("tool", .string("NeuralLimits")), ("workload", .string("posterior")), ("n", .integer(x.rows)), ("m", .integer(test.rows)),
+    ("d", .integer(x.columns)), ("time", .number(time)), ("kernel_seconds", .number(kernelSeconds)),
+  ]
+  for (name, blocks) in [("nngp", kernels!.nngp!), ("ntk", kernels!.ntk!)] {
+    fields.append(("cholesky_\(name)_seconds", .number(try best { _ = try Cholesky(blocks.train, jitter: 0.01) })))
+  }
+  fields.append(("eigen_seconds", .number(try best { _ = try SymmetricEigen(kernels!.ntk!.train) })))
+  for mode in PredictiveMode.allCases {
+    let posterior = try Posterior(kernels: kernels!, targets: y, mode: mode, noise: noise)
+    var predictive: GaussianPredictive?, trajectory: PredictiveTrajectory?
+    fields.append(("\(mode)_seconds", .number(try best { predictive = try posterior.predictive() })))
+    fields.append(("\(mode)_checksum", .number(predictive!.variances.reduce(0, +))))
+    fields.append(("\(mode)_trajectory_seconds", .number(try best {
+      trajectory = try posterior.trajectory()
+      predictive = try trajectory!.predictive(at: time)
+    })))
+    fields.append(("\(mode)_per_time_seconds", .number(try best { _ = try trajectory!.predictive(at: 2 * time) })))
+    fields.append(("\(mode)_time_checksum", .number(predictive!.variances.reduce(0, +))))
+  }
+  print(JSONValue.object(fields).serialized())
+}
+
 do {
   switch arguments.dropFirst().first {
   case "kernel": try kernelBenchmark()
@@ -291,8 +341,9 @@ do {
   case "dgemm": dgemmBenchmark()
   case "sde-steps": try sdeStepsBenchmark()
   case "sde-vs-network": try sdeVersusNetworkBenchmark()
+  case "posterior": try posteriorBenchmark()
   default:
-    let usage = "usage: neural-limits-benchmark kernel|montecarlo|dgemm|sde-steps|sde-vs-network [options]\n"
+    let usage = "usage: neural-limits-benchmark kernel|montecarlo|dgemm|sde-steps|sde-vs-network|posterior [options]\n"
     FileHandle.standardError.write(Data(usage.utf8))
     exit(2)
   }
