@@ -74,6 +74,9 @@ struct JacobianVectorProductTests {
     #expect(throws: NeuralLimitsError.architecture("\(message) trained")) {
       try network.lossGradient(x, targets: y, loss: .meanSquaredError, parameters: theta, random: RandomStream(seed: 0))
     }
+    #expect(throws: NeuralLimitsError.architecture("\(message) trained")) {
+      try Trainer(network: network, inputs: x, targets: y, settings: TrainingSettings(learningRate: 0.1))
+    }
     #expect(try network.outputs(x, parameters: theta, random: RandomStream(seed: 0)).rows == x.rows)
   }
 }
