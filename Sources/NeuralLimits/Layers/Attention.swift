@@ -14,7 +14,7 @@ import Foundation
 /// Causal: token `i` attends to tokens `1…i`. In a block `residual(shaped_attention, scale=γ,
 /// skip=λ)` this is `λX + γ·A·X·n^{−1/2}W^V`, whose covariance SDE is `ShapedAttentionSDE`.
 /// Finite width only: attention has no infinite-width kernel map here (its depth-and-width
-/// limit is the covariance SDE), and no backward pass yet (no empirical NTK).
+/// limit is the covariance SDE), and no backward pass yet (no empirical NTK, no training).
 public struct Attention: PrimitiveLayer {
   public let shaped: Bool
   public let tau0: Double
@@ -78,6 +78,16 @@ public struct Attention: PrimitiveLayer {
   public func backward(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
                        cache: [Double], copies: Int) -> Matrix {
     preconditionFailure("\(specification) has no backward pass; callers check hasBackward")
+  }
+
+  public func parameterGradient(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
+                                cache: [Double], copies: Int, into gradient: UnsafeMutableBufferPointer<Double>) {
+    preconditionFailure("\(specification) has no parameter gradient; callers check hasBackward")
+  }
+
+  public func parameterTangent(_ tangent: UnsafeBufferPointer<Double>, input: Matrix, output: Matrix,
+                               parameters: UnsafeBufferPointer<Double>, cache: [Double]) -> Matrix {
+    preconditionFailure("\(specification) has no parameter tangent; callers check hasBackward")
   }
 
   /// `Q = X·W^Q`, `K = X·W^K`, `X·W^V/√n`, each drawn without forming its weights
