@@ -26,6 +26,18 @@ struct PosteriorCommand: ParsableCommand {
       or DIR/mean.csv and DIR/cov.csv with --out DIR; npy needs --out DIR and writes DIR/mean.npy \
       (M × k) and DIR/cov.npy; table prints aligned columns. --plot FILE.svg|png|pdf draws the mean \
       ± 2 standard deviations on one-dimensional inputs (FILE.dat and FILE.gp beside it).
+
+      --simulate trains the matching finite ensemble: --members networks of hidden width --width, \
+      each by --steps steps of full-batch gradient descent at --learning-rate (ensemble: every \
+      parameter; ntkgp: plus the untrainable δ(x) = J_θ₀(x)·θ̃, θ̃ ~ N(0, I) with the readout zeroed; \
+      nngp: the readout only; with σ² > 0 a penalty (σ²/2Nk)‖θ − θ₀‖² and, for nngp and ntkgp, targets \
+      noised by N(0, σ²)). The predictive is then the one after those --steps discrete steps (the \
+      limit of the same training as the width grows; --time does not apply), and the JSON gains \
+      "simulation": the ensemble's mean and variance per test input with standard errors, max |z| \
+      against their thresholds, relative errors and a verdict (agree, inconclusive or disagree) by \
+      compare's rule; a one-line summary goes to standard error. With held-out targets (the toy), \
+      "metrics" holds RMSE, NLL, 95% coverage and calibration error of the predictive and of the \
+      ensemble (mean and variance as a Gaussian).
       """)
 
   @Option(help: "The architecture (default: the toy's erf network).")
@@ -67,16 +79,26 @@ struct PosteriorCommand: ParsableCommand {
   @Option(help: "Draw the mean ± 2 std (.svg, .png or .pdf; one-dimensional inputs, one output).")
   var plot: String?
 
+  @Flag(help: "Train the matching finite ensemble and compare it with the predictive.")
+  var simulate = false
+
+  @Option(help: "Ensemble members (with --simulate).")
+  var members: Int = 64
+
+  @Option(help: "Hidden width of the members (with --simulate).")
+  var width: Int = 512
+
+  @Option(help: "Gradient-descent steps per member (with --simulate).")
+  var steps: Int = 1000
+
+  @Option(help: "Random seed of the ensemble (with --simulate).")
+  var seed: UInt64 = 0
+
+  @Flag(help: "No progress bar or summary line.")
+  var quiet = false
+
   func run() throws {
-    guard noise == nil || noiseScaled == nil else {
-      throw NeuralLimitsError.invalidArgument("--noise and --noise-scaled exclude each other")
-    }
-    // The settings' own checks, before any kernel is computed.
-    guard (time ?? 0) >= 0, learningRate > 0, learningRate.isFinite,
-          [noise, noiseScaled].allSatisfy({ ($0 ?? 0) >= 0 && ($0 ?? 0).isFinite }) else {
-      throw NeuralLimitsError.invalidArgument(
-        "--time must be ≥ 0, --learning-rate positive and finite, --noise and --noise-scaled finite and ≥ 0")
-    }
+    try check()
     let files = [trainX, trainY, testX]
     let toy = files.allSatisfy { $0 == nil }
     guard toy || files.allSatisfy({ $0 != nil }) else {
@@ -91,11 +113,23 @@ struct PosteriorCommand: ParsableCommand {
     let network = try ArchitectureParser.parse(arch)
     let posterior = try Posterior(network, data: data, mode: mode, noise: noise, learningRate: learningRate,
                                   observationNoise: observationNoise)
-    let predictive = try posterior.predictive(at: time ?? .infinity)
+    let predictive = try simulate ? posterior.trajectory().predictive(afterSteps: steps) : posterior.predictive(at: time ?? .infinity)
+    var comparison: EnsembleComparison?
+    if simulate {
+      let bar = ProgressBar(enabled: !quiet)
+      let ensemble = try FiniteEnsemble(network, data: data, mode: mode, noiseVariance: posterior.noiseVariance,
+                                        settings: EnsembleSettings(members: members, width: width, steps: steps,
+                                                                   learningRate: learningRate, seed: seed),
+                                        progress: bar.update)
+      bar.finish()
+      comparison = try EnsembleComparison(theory: predictive, ensemble: ensemble)
+      if !quiet { FileHandle.standardError.write(Data((summary(comparison!) + "\n").utf8)) }
+    }
     if format == .json {
-      let mean = predictive.mean.columns == 1 ? JSONValue.array(predictive.mean.elements.map { .number($0) }) : .matrix(predictive.mean)
-      try emit(JSONValue.object([("mean", mean), ("cov", .matrix(predictive.covariance))]).serializedData(pretty: true)
-                 + Data("\n".utf8), to: out)
+      var fields: [(String, JSONValue)] = [("mean", column(predictive.mean)), ("cov", .matrix(predictive.covariance))]
+      if let comparison { fields.append(("simulation", simulationJSON(comparison))) }
+      if let targets = data.testTargets { fields.append(("metrics", try metricsJSON(predictive, comparison, targets: targets))) }
+      try emit(JSONValue.object(fields).serializedData(pretty: true) + Data("\n".utf8), to: out)
     } else {
       try write([("mean", predictive.mean), ("cov", predictive.covariance)], format: format, out: out, quadratureErrorEstimate: nil)
     }
@@ -105,11 +139,68 @@ struct PosteriorCommand: ParsableCommand {
       case .ntkgp: "NTKGP posterior"
       case .ensemble: "trained ensemble"
       }
-      let when = time.flatMap { $0.isFinite ? "t = \($0), η = \(learningRate)" : nil } ?? "t = ∞"
+      let when = simulate ? "\(steps) steps at η = \(learningRate) against \(members) networks of width \(width)"
+        : time.flatMap { $0.isFinite ? "t = \($0), η = \(learningRate)" : nil } ?? "t = ∞"
       let truth: (name: String, function: (Double) -> Double)? = toy ? ("x sin x", { ToyRegression.function($0) }) : nil
       try PredictiveFigure.render(predictive, data: data, title: "\(name), \(when), σ² = \(posterior.noiseVariance)\\n\(arch)",
-                                  truth: truth, to: plot)
+                                  truth: truth, ensemble: comparison?.estimate, to: plot)
     }
+  }
+
+  /// Checks the options before any kernel is computed.
+  func check() throws {
+    guard noise == nil || noiseScaled == nil else {
+      throw NeuralLimitsError.invalidArgument("--noise and --noise-scaled exclude each other")
+    }
+    guard (time ?? 0) >= 0, learningRate > 0, learningRate.isFinite,
+          [noise, noiseScaled].allSatisfy({ ($0 ?? 0) >= 0 && ($0 ?? 0).isFinite }) else {
+      throw NeuralLimitsError.invalidArgument(
+        "--time must be ≥ 0, --learning-rate positive and finite, --noise and --noise-scaled finite and ≥ 0")
+    }
+    guard !simulate || time == nil else {
+      throw NeuralLimitsError.invalidArgument(
+        "--simulate compares after --steps steps of gradient descent at --learning-rate; --time does not apply")
+    }
+    guard !simulate || (members >= 2 && width >= 1 && steps >= 0) else {
+      throw NeuralLimitsError.invalidArgument("--members must be at least 2, --width at least 1 and --steps at least 0")
+    }
+  }
+
+  /// A mean as a flat list for one output, else as rows.
+  func column(_ m: Matrix) -> JSONValue {
+    m.columns == 1 ? .array(m.elements.map { .number($0) }) : .matrix(m)
+  }
+
+  func simulationJSON(_ c: EnsembleComparison) -> JSONValue {
+    .object([
+      ("members", .integer(members)), ("width", .integer(width)), ("steps", .integer(steps)),
+      ("learning_rate", .number(learningRate)), ("seed", .string(String(seed))),
+      ("mean", column(c.estimate.mean)), ("mean_se", column(c.estimate.meanStandardError)),
+      ("variance", column(c.estimate.variance)), ("variance_se", column(c.estimate.varianceStandardError)),
+      ("mean_max_abs_z", .number(c.meanMaxAbsZ)), ("mean_threshold", .number(c.meanThreshold)),
+      ("mean_rel_error", .number(c.meanRelativeError)),
+      ("variance_max_abs_z", .number(c.varianceMaxAbsZ)), ("variance_threshold", .number(c.varianceThreshold)),
+      ("variance_rel_error", .number(c.varianceRelativeError)),
+      ("exact_mismatches", .integer(c.exactMismatches)), ("bias_scale", .number(c.biasScale)),
+      ("verdict", .string(c.verdict.rawValue)),
+    ])
+  }
+
+  func metricsJSON(_ predictive: GaussianPredictive, _ c: EnsembleComparison?, targets: Matrix) throws -> JSONValue {
+    func object(_ m: PredictiveMetrics) -> JSONValue {
+      .object([("rmse", .number(m.rootMeanSquaredError)), ("nll", .number(m.negativeLogLikelihood)),
+               ("coverage_95", .number(m.coverage)), ("calibration_error", .number(m.calibrationError))])
+    }
+    var fields = [("theory", object(try PredictiveMetrics(predictive, targets: targets)))]
+    if let c { fields.append(("simulation", object(try PredictiveMetrics(c.estimate, targets: targets)))) }
+    return .object(fields)
+  }
+
+  func summary(_ c: EnsembleComparison) -> String {
+    String(format: "%@ against %d networks of width %d after %d steps: mean max|z| %.2f (threshold %.2f, rel. error %.3g), "
+             + "variance max|z| %.2f (threshold %.2f, rel. error %.3g) → %@",
+           mode.rawValue, members, width, steps, c.meanMaxAbsZ, c.meanThreshold, c.meanRelativeError,
+           c.varianceMaxAbsZ, c.varianceThreshold, c.varianceRelativeError, c.verdict.rawValue)
   }
 }
 

@@ -13,16 +13,23 @@ public enum PredictiveFigure {
   }
 
   /// Draws `predictive` on `data`'s test inputs to `path` (`.svg`, `.png` or `.pdf`), with
-  /// `truth` as a dashed line when given.
+  /// `truth` as a dashed line and a trained ensemble's mean ± 2 std as orange lines when given.
   public static func render(_ predictive: GaussianPredictive, data: RegressionData, title: String,
-                            truth: (name: String, function: (Double) -> Double)? = nil, to path: String) throws {
+                            truth: (name: String, function: (Double) -> Double)? = nil, ensemble: EnsembleEstimate? = nil,
+                            to path: String) throws {
     try check(data)
     let x = data.testInputs.elements
     let order = x.indices.sorted { x[$0] < x[$1] }
-    var text = "# x\tmean\tmean - 2 std\tmean + 2 std" + (truth.map { "\t\($0.name)" } ?? "") + "\n"
+    var text = "# x\tmean\tmean - 2 std\tmean + 2 std\t" + (truth?.name ?? "-")
+      + (ensemble == nil ? "" : "\tensemble mean\tensemble mean - 2 std\tensemble mean + 2 std") + "\n"
     for i in order {
       let mean = predictive.mean[i, 0], band = 2 * max(predictive.covariance[i, i], 0).squareRoot()
-      text += "\(x[i])\t\(mean)\t\(mean - band)\t\(mean + band)" + (truth.map { "\t\($0.function(x[i]))" } ?? "") + "\n"
+      text += "\(x[i])\t\(mean)\t\(mean - band)\t\(mean + band)\t" + (truth.map { "\($0.function(x[i]))" } ?? "0")
+      if let ensemble {
+        let m = ensemble.mean[i, 0], b = 2 * ensemble.variance[i, 0].squareRoot()
+        text += "\t\(m)\t\(m - b)\t\(m + b)"
+      }
+      text += "\n"
     }
     text += "\n\n# training x\ty\n"
     for i in 0..<data.trainInputs.rows { text += "\(data.trainInputs[i, 0])\t\(data.trainTargets[i, 0])\n" }
@@ -31,6 +38,11 @@ public enum PredictiveFigure {
            '' index 0 using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'mean'
       """
     if let truth { plot += ", \\\n     '' index 0 using 1:5 with lines lw 1.5 dt 2 lc rgb 'black' title '\(truth.name)'" }
+    if let ensemble {
+      plot += ", \\\n     '' index 0 using 1:6 with lines lw 2 lc rgb '#ff7f0e' title 'trained ensemble (\(ensemble.members)): mean'"
+        + ", \\\n     '' index 0 using 1:7 with lines lw 1.2 dt 3 lc rgb '#ff7f0e' title 'mean ± 2 std'"
+        + ", \\\n     '' index 0 using 1:8 with lines lw 1.2 dt 3 lc rgb '#ff7f0e' notitle"
+    }
     plot += ", \\\n     '' index 1 using 1:2 with points pt 7 ps 0.7 lc rgb '#2ca02c' title 'training data'"
     let script = """
       set title "\(title.replacingOccurrences(of: "\"", with: "'"))" noenhanced

@@ -27,7 +27,18 @@ public struct PredictiveMetrics: Sendable, Equatable {
   /// Throws when the shapes differ, `level` is not in (0, 1), or a variance is not positive (a
   /// noiseless posterior at a training input: add observation noise).
   public init(_ predictive: GaussianPredictive, targets: Matrix, level: Double = 0.95) throws {
-    let mean = predictive.mean
+    let variances = predictive.variances
+    try self.init(mean: predictive.mean, variance: { i, _ in variances[i] }, targets: targets, level: level)
+  }
+
+  /// The metrics of an ensemble's outputs taken as Gaussian: its mean and variance at each test
+  /// input and output.
+  public init(_ ensemble: EnsembleEstimate, targets: Matrix, level: Double = 0.95) throws {
+    let variance = ensemble.variance
+    try self.init(mean: ensemble.mean, variance: { i, c in variance[i, c] }, targets: targets, level: level)
+  }
+
+  private init(mean: Matrix, variance: (Int, Int) -> Double, targets: Matrix, level: Double) throws {
     guard targets.rows == mean.rows, targets.columns == mean.columns else {
       throw NeuralLimitsError.dimensionMismatch(
         "the predictive is \(mean.rows) × \(mean.columns), the targets \(targets.rows) × \(targets.columns)")
@@ -36,17 +47,16 @@ public struct PredictiveMetrics: Sendable, Equatable {
       throw NeuralLimitsError.invalidArgument("the interval's level must be in (0, 1), got \(level)")
     }
     try targets.validateFinite("the held-out targets")
-    let variances = predictive.variances
-    if let i = variances.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
-      throw NeuralLimitsError.invalidArgument(
-        "the predictive variance at test input \(i) is \(variances[i]); metrics need positive variances (add observation noise)")
-    }
     let z = SpecialFunctions.normalUpperQuantile((1 - level) / 2)
     var squares = 0.0, nll = 0.0, inside = 0
     var transforms: [Double] = []
     for i in 0..<mean.rows {
-      let s2 = variances[i], s = s2.squareRoot()
       for c in 0..<mean.columns {
+        let s2 = variance(i, c), s = s2.squareRoot()
+        guard s2 > 0, s2.isFinite else {
+          throw NeuralLimitsError.invalidArgument(
+            "the predictive variance at test input \(i) is \(s2); metrics need positive variances (add observation noise)")
+        }
         let r = targets[i, c] - mean[i, c]
         squares += r * r
         nll += 0.5 * log(2 * Double.pi * s2) + r * r / (2 * s2)
