@@ -22,7 +22,10 @@ struct PosteriorCommandTests {
     ["--mode", "ensemble", "--learning-rate", "0"], ["--mode", "nngp", "--noise", "-1"],
     ["--mode", "nngp", "--noise", "1", "--noise-scaled", "1"], ["--mode", "nngp", "--train-x", "x.csv"],
     ["--mode", "nngp", "--format", "npy"], ["--mode", "nngp", "--plot", "figure.jpg"], ["--mode", "nngp", "--arch", "dense ->"],
-    ["--mode", "nngp", "--noise-scaled", "inf"],
+    ["--mode", "nngp", "--noise-scaled", "inf"], ["--mode", "nngp", "--simulate", "--time", "10"],
+    ["--mode", "nngp", "--simulate", "--members", "1"], ["--mode", "nngp", "--simulate", "--width", "0"],
+    ["--mode", "ntkgp", "--simulate", "--learning-rate", "5"],
+    ["--mode", "nngp", "--simulate", "--arch", "dense -> erf -> dense(parameterization=standard)"],
   ])
   func refused(_ arguments: [String]) throws {
     let (termination, stderr) = try CommandLineTool().run(["posterior"] + arguments, timeout: 30)
@@ -80,5 +83,26 @@ struct PosteriorCommandTests {
     for suffix in ["", ".dat", ".gp"] {
       #expect(FileManager.default.fileExists(atPath: folder + "/toy.svg" + suffix))
     }
+  }
+
+  @Test("--simulate on the toy: the predictive after --steps steps, the ensemble's estimates, verdict and metrics in JSON")
+  func simulate() throws {
+    let folder = temporaryFolder()
+    let (termination, stderr) = try CommandLineTool().run(
+      ["posterior", "--mode", "nngp", "--simulate", "--members", "8", "--width", "32", "--steps", "20", "--learning-rate", "0.2",
+       "--seed", "3", "--out", folder + "/p.json", "--plot", folder + "/p.svg"])
+    try #require(termination == .exited(0), "\(stderr)")
+    #expect(stderr.contains("nngp against 8 networks of width 32 after 20 steps"), "\(stderr)")
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/p.json"))) as! [String: Any]
+    let mean = (json["mean"] as! [NSNumber]).map(\.doubleValue)
+    let expected = try Posterior(ArchitectureParser.parse(ToyRegression.architecture), data: ToyRegression.data(), mode: .nngp,
+                                 noise: .absolute(ToyRegression.noiseVariance), learningRate: 0.2).trajectory().predictive(afterSteps: 20)
+    #expect(relativeError(try Matrix(rows: mean.count, columns: 1, elements: mean), expected.mean) < 1e-12)
+    let simulation = json["simulation"] as! [String: Any]
+    #expect((simulation["mean"] as! [NSNumber]).count == 201 && (simulation["variance_se"] as! [NSNumber]).count == 201)
+    #expect(["agree", "inconclusive", "disagree"].contains(simulation["verdict"] as! String))
+    let metrics = json["metrics"] as! [String: [String: NSNumber]]
+    #expect(Set(metrics.keys) == ["theory", "simulation"] && metrics["simulation"]!["coverage_95"] != nil)
+    #expect(FileManager.default.fileExists(atPath: folder + "/p.svg") && FileManager.default.fileExists(atPath: folder + "/p.svg.gp"))
   }
 }

@@ -47,6 +47,39 @@ struct PosteriorPropertyTests {
     #expect(try posterior.predictive(at: 7).covariance == trajectory.predictive(at: 7).covariance)
   }
 
+  @Test("Discrete steps: 0 steps is the prior; t/η steps at rate η tend to gradient flow at time t as η → 0, error O(η)",
+        arguments: PredictiveMode.allCases)
+  func discreteSteps(_ mode: PredictiveMode) throws {
+    let network = try ArchitectureParser.parse(Self.architectures[2])
+    let data = try randomRegression(n: 10, m: 6, d: 4, seed: 35)
+    func posterior(_ rate: Double) throws -> Posterior {
+      try Posterior(network, data: data, mode: mode, noise: .absolute(0.02), learningRate: rate)
+    }
+    let start = try posterior(1).trajectory().predictive(afterSteps: 0), prior = try posterior(1).trajectory().predictive(at: 0)
+    #expect(start == prior)
+    // t = 40 in units of η·t: by 40 steps at η = 1, 400 at 0.1 and 4000 at 0.01. The discrete
+    // decay (1 − η̄λ)^S differs from e^{−η̄λS} by O(η̄²λ²S) = O(η): the error falls tenfold per step.
+    let flow = try posterior(1).predictive(at: 40)
+    let errors = try [1.0, 0.1, 0.01].map { rate in
+      let discrete = try posterior(rate).trajectory().predictive(afterSteps: Int((40 / rate).rounded()))
+      return max(relativeError(discrete.mean, flow.mean), relativeError(discrete.covariance, flow.covariance))
+    }
+    #expect(errors[2] < 1e-3, "\(errors)")
+    #expect(errors[0] / errors[1] > 5 && errors[1] / errors[2] > 5, "\(errors)")
+  }
+
+  @Test("Discrete steps: a learning rate beyond 2(Nk)/λ_max is refused with the largest stable rate")
+  func divergentRate() throws {
+    let network = try ArchitectureParser.parse(Self.architectures[2])
+    let data = try randomRegression(n: 10, m: 6, d: 4, seed: 35)
+    let trajectory = try Posterior(network, data: data, mode: .ensemble, learningRate: 1e3).trajectory()
+    let rate = 2 * 10 / trajectory.eigenvalues.last!
+    #expect(throws: NeuralLimitsError.self) { try trajectory.predictive(afterSteps: 10) }
+    #expect(throws: Never.self) {
+      try Posterior(network, data: data, mode: .ensemble, learningRate: 0.99 * rate).trajectory().predictive(afterSteps: 10)
+    }
+  }
+
   @Test("k outputs: the loss (1/2Nk)‖f − Y‖² makes output j of a k-output run at time t the one-output run at t/k")
   func outputsShareTheFactorisation() throws {
     let network = try ArchitectureParser.parse(Self.architectures[0])
