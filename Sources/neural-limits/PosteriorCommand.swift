@@ -31,9 +31,11 @@ struct PosteriorCommand: ParsableCommand {
       each by --steps steps of full-batch gradient descent at --learning-rate (ensemble: every \
       parameter; ntkgp: plus the untrainable δ(x) = J_θ₀(x)·θ̃, θ̃ ~ N(0, I) with the readout zeroed; \
       nngp: the readout only; with σ² > 0 a penalty (σ²/2Nk)‖θ − θ₀‖² and, for nngp and ntkgp, targets \
-      noised by N(0, σ²)). The predictive is then the one after those --steps discrete steps (the \
+      noised by N(0, σ²)); --learning-rate defaults to Nk/λ_max (the largest rate at which no mode \
+      oscillates; twice that diverges). The predictive is then the one after those --steps discrete steps (the \
       limit of the same training as the width grows; --time does not apply), and the JSON gains \
-      "simulation": the ensemble's mean and variance per test input with standard errors, max |z| \
+      "simulation": the ensemble's mean and variance per test input with standard errors (csv and npy: \
+      ensemble_mean, ensemble_mean_se, ensemble_variance, ensemble_variance_se beside mean and cov), max |z| \
       against their thresholds, relative errors and a verdict (agree, inconclusive or disagree) by \
       compare's rule; a one-line summary goes to standard error. With held-out targets (the toy), \
       "metrics" holds RMSE, NLL, 95% coverage and calibration error of the predictive and of the \
@@ -58,8 +60,9 @@ struct PosteriorCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Training time t (default: ∞).")
   var time: Double?
 
-  @Option(parsing: .unconditional, help: "Learning rate η: time enters as η·t.")
-  var learningRate: Double = 1
+  @Option(parsing: .unconditional,
+          help: "Learning rate η: time enters as η·t (default 1; with --simulate Nk/λ_max, the largest rate at which no mode oscillates).")
+  var learningRate: Double?
 
   @Option(parsing: .unconditional, help: "σ² added to the train-train kernel's diagonal (default 0; the toy's 0.01).")
   var noise: Double?
@@ -111,8 +114,13 @@ struct PosteriorCommand: ParsableCommand {
       : RegressionData(trainInputs: readMatrix(trainX!), trainTargets: readMatrix(trainY!), testInputs: readMatrix(testX!))
     if plot != nil { try PredictiveFigure.check(data) }
     let network = try ArchitectureParser.parse(arch)
-    let posterior = try Posterior(network, data: data, mode: mode, noise: noise, learningRate: learningRate,
-                                  observationNoise: observationNoise)
+    let kernels = try PredictiveKernels(network, train: data.trainInputs, test: data.testInputs, mode: mode)
+    func posterior(_ rate: Double) throws -> Posterior {
+      try Posterior(kernels: kernels, targets: data.trainTargets, mode: mode, noise: noise, learningRate: rate,
+                    observationNoise: observationNoise)
+    }
+    let learningRate = try self.learningRate ?? (simulate ? posterior(1).trajectory().criticalLearningRate : 1)
+    let posterior = try posterior(learningRate)
     let predictive = try simulate ? posterior.trajectory().predictive(afterSteps: steps) : posterior.predictive(at: time ?? .infinity)
     var comparison: EnsembleComparison?
     if simulate {
@@ -123,15 +131,20 @@ struct PosteriorCommand: ParsableCommand {
                                         progress: bar.update)
       bar.finish()
       comparison = try EnsembleComparison(theory: predictive, ensemble: ensemble)
-      if !quiet { FileHandle.standardError.write(Data((summary(comparison!) + "\n").utf8)) }
+      if !quiet { FileHandle.standardError.write(Data((summary(comparison!, learningRate: learningRate) + "\n").utf8)) }
     }
     if format == .json {
       var fields: [(String, JSONValue)] = [("mean", column(predictive.mean)), ("cov", .matrix(predictive.covariance))]
-      if let comparison { fields.append(("simulation", simulationJSON(comparison))) }
+      if let comparison { fields.append(("simulation", simulationJSON(comparison, learningRate: learningRate))) }
       if let targets = data.testTargets { fields.append(("metrics", try metricsJSON(predictive, comparison, targets: targets))) }
       try emit(JSONValue.object(fields).serializedData(pretty: true) + Data("\n".utf8), to: out)
     } else {
-      try write([("mean", predictive.mean), ("cov", predictive.covariance)], format: format, out: out, quadratureErrorEstimate: nil)
+      var named = [("mean", predictive.mean), ("cov", predictive.covariance)]
+      if let e = comparison?.estimate {
+        named += [("ensemble_mean", e.mean), ("ensemble_mean_se", e.meanStandardError), ("ensemble_variance", e.variance),
+                  ("ensemble_variance_se", e.varianceStandardError)]
+      }
+      try write(named, format: format, out: out, quadratureErrorEstimate: nil)
     }
     if let plot {
       let name = switch mode {
@@ -139,8 +152,9 @@ struct PosteriorCommand: ParsableCommand {
       case .ntkgp: "NTKGP posterior"
       case .ensemble: "trained ensemble"
       }
-      let when = simulate ? "\(steps) steps at η = \(learningRate) against \(members) networks of width \(width)"
-        : time.flatMap { $0.isFinite ? "t = \($0), η = \(learningRate)" : nil } ?? "t = ∞"
+      let eta = String(format: "%.3g", learningRate)
+      let when = simulate ? "\(steps) steps at η = \(eta) against \(members) networks of width \(width)"
+        : time.flatMap { $0.isFinite ? "t = \($0), η = \(eta)" : nil } ?? "t = ∞"
       let truth: (name: String, function: (Double) -> Double)? = toy ? ("x sin x", { ToyRegression.function($0) }) : nil
       try PredictiveFigure.render(predictive, data: data, title: "\(name), \(when), σ² = \(posterior.noiseVariance)\\n\(arch)",
                                   truth: truth, ensemble: comparison?.estimate, to: plot)
@@ -152,7 +166,7 @@ struct PosteriorCommand: ParsableCommand {
     guard noise == nil || noiseScaled == nil else {
       throw NeuralLimitsError.invalidArgument("--noise and --noise-scaled exclude each other")
     }
-    guard (time ?? 0) >= 0, learningRate > 0, learningRate.isFinite,
+    guard (time ?? 0) >= 0, (learningRate ?? 1) > 0, (learningRate ?? 1).isFinite,
           [noise, noiseScaled].allSatisfy({ ($0 ?? 0) >= 0 && ($0 ?? 0).isFinite }) else {
       throw NeuralLimitsError.invalidArgument(
         "--time must be ≥ 0, --learning-rate positive and finite, --noise and --noise-scaled finite and ≥ 0")
@@ -171,7 +185,7 @@ struct PosteriorCommand: ParsableCommand {
     m.columns == 1 ? .array(m.elements.map { .number($0) }) : .matrix(m)
   }
 
-  func simulationJSON(_ c: EnsembleComparison) -> JSONValue {
+  func simulationJSON(_ c: EnsembleComparison, learningRate: Double) -> JSONValue {
     .object([
       ("members", .integer(members)), ("width", .integer(width)), ("steps", .integer(steps)),
       ("learning_rate", .number(learningRate)), ("seed", .string(String(seed))),
@@ -196,10 +210,10 @@ struct PosteriorCommand: ParsableCommand {
     return .object(fields)
   }
 
-  func summary(_ c: EnsembleComparison) -> String {
-    String(format: "%@ against %d networks of width %d after %d steps: mean max|z| %.2f (threshold %.2f, rel. error %.3g), "
+  func summary(_ c: EnsembleComparison, learningRate: Double) -> String {
+    String(format: "%@ against %d networks of width %d after %d steps at η = %.4g: mean max|z| %.2f (threshold %.2f, rel. error %.3g), "
              + "variance max|z| %.2f (threshold %.2f, rel. error %.3g) → %@",
-           mode.rawValue, members, width, steps, c.meanMaxAbsZ, c.meanThreshold, c.meanRelativeError,
+           mode.rawValue, members, width, steps, learningRate, c.meanMaxAbsZ, c.meanThreshold, c.meanRelativeError,
            c.varianceMaxAbsZ, c.varianceThreshold, c.varianceRelativeError, c.verdict.rawValue)
   }
 }

@@ -46,7 +46,7 @@ public enum PredictiveFigure {
     plot += ", \\\n     '' index 1 using 1:2 with points pt 7 ps 0.7 lc rgb '#2ca02c' title 'training data'"
     let script = """
       set title "\(title.replacingOccurrences(of: "\"", with: "'"))" noenhanced
-      set key top center horizontal
+      set key below horizontal
       set xlabel 'x'
       set ylabel 'f(x)'
       set grid lc rgb '#dddddd'

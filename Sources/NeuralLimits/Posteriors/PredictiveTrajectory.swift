@@ -66,7 +66,7 @@ public struct PredictiveTrajectory: Sendable {
       throw NeuralLimitsError.invalidArgument(
         "gradient descent diverges: the learning rate \(posterior.learningRate) times the largest eigenvalue \(largest) "
           + "of \(posterior.trainedName), over the \(posterior.targets.elements.count) targets, is \(rate * largest) ≥ 2; "
-          + "take a learning rate below \(2 * Double(posterior.targets.elements.count) / largest)")
+          + "take a learning rate below \(2 * criticalLearningRate)")
     }
     let s = Double(steps)
     return try predictive(decay: eigenvalues.map { lambda in
@@ -75,6 +75,13 @@ public struct PredictiveTrajectory: Sendable {
       let decayed = x < 1 ? -expm1(s * log1p(-x)) : 1 - pow(1 - x, s)
       return (decayed / lambda, 1 - decayed)
     })
+  }
+
+  /// `Nk/λ_max`: the largest learning rate at which gradient descent moves no mode past its
+  /// target (`1 − η̄λ ≥ 0` for every eigenvalue), so the top mode is fitted in one step; half the
+  /// rate at which the descent diverges. `∞` for a zero kernel.
+  public var criticalLearningRate: Double {
+    Double(posterior.targets.elements.count) / (eigenvalues.last ?? 0)
   }
 
   /// `η̄ = η/(Nk)`: time `t` of gradient flow on `(1/2Nk)‖f − Y‖²` moves mode `λ` by `e^{−η̄λt}`.
