@@ -1,0 +1,176 @@
+import Foundation
+import Yams
+
+/// A figure of a table: quantities against a numeric grid axis, one line per series (each
+/// combination of the other axes' values), drawn with gnuplot (`GnuplotFigure`, so the data and
+/// script are written beside it). Exact quantities are lines with points; estimated ones points
+/// with error bars of ± one standard error, joined by a thin dashed line. An axis is logarithmic
+/// when asked, or by default when its values are positive and span a factor of 10 or more.
+public enum TablePlot {
+  public struct Spec: Sendable {
+    /// Relative to the output folder when from a configuration; as given on the command line.
+    public let file: String
+    /// The axis along x; nil: the first numeric grid axis.
+    public let x: String?
+    /// The quantities drawn; empty: the first numeric one.
+    public let y: [String]
+    public let logX: Bool?
+    public let logY: Bool?
+    public let title: String?
+    public let yLabel: String?
+    /// Where it was written (nil: on the command line).
+    let location: ConfigLocation?
+
+    static let keys = ["file", "x", "y", "log_x", "log_y", "title", "ylabel"]
+
+    public init(file: String, x: String?, y: [String]) {
+      self.file = file
+      self.x = x
+      self.y = y
+      logX = nil
+      logY = nil
+      title = nil
+      yLabel = nil
+      location = nil
+    }
+
+    init(_ node: Node, key: String, reader: NodeReader) throws {
+      let m = try reader.mapping(node, key: key, allowed: Spec.keys)
+      guard let fileNode = m["file"] else { throw reader.location(node, key: key).error("a plot needs a file (.svg, .png or .pdf)") }
+      let file = try reader.scalar(fileNode, key: "\(key).file")
+      do {
+        try GnuplotFigure.terminalCheck(file.text)
+      } catch {
+        throw file.location.error("a figure is a .svg, .png or .pdf file, got '\(file.text)'")
+      }
+      guard !file.text.hasPrefix("/"), !file.text.split(separator: "/").contains("..") else {
+        throw file.location.error("a figure is written under the output folder: give a relative path without '..'")
+      }
+      self.file = file.text
+      x = try m["x"].map { try reader.scalar($0, key: "\(key).x").text }
+      y = try m["y"].map { try reader.scalars($0, key: "\(key).y").map(\.text) } ?? []
+      logX = try m["log_x"].map { try reader.flag($0, key: "\(key).log_x") }
+      logY = try m["log_y"].map { try reader.flag($0, key: "\(key).log_y") }
+      title = try m["title"].map { try reader.scalar($0, key: "\(key).title").text }
+      yLabel = try m["ylabel"].map { try reader.scalar($0, key: "\(key).ylabel").text }
+      location = reader.location(node, key: key)
+    }
+
+    private func fail(_ key: String, _ message: String) -> NeuralLimitsError {
+      guard let location else { return .invalidArgument("--plot-\(key): \(message)") }
+      return ConfigLocation(file: location.file, line: location.line, key: "\(location.key).\(key)").error(message)
+    }
+
+    /// The x axis's index in the grid.
+    func xAxis(_ config: TableConfig) -> Int? {
+      if let x { return config.grid.firstIndex { $0.name == x } }
+      return config.grid.firstIndex { $0.values.allSatisfy { Double($0.text) != nil } }
+    }
+
+    /// The quantities' indices in the table.
+    func yColumns(_ config: TableConfig, _ declarations: [QuantityDeclaration]) -> [Int] {
+      if y.isEmpty {
+        return declarations.firstIndex { if case .text = $0.kind { return false }; return true }.map { [$0] } ?? []
+      }
+      return y.compactMap { name in config.quantities.firstIndex { $0.text == name } }
+    }
+
+    /// Refuses an x that is not a numeric grid axis, a y that is not a numeric quantity of
+    /// the table.
+    public func check(config: TableConfig, declarations: [QuantityDeclaration]) throws {
+      guard let axis = xAxis(config) else {
+        throw fail("x", x.map { "'\($0)' is not a grid axis (axes: \(config.grid.map(\.name).joined(separator: ", ")))" }
+          ?? "the grid has no numeric axis to draw against")
+      }
+      if let bad = config.grid[axis].values.first(where: { Double($0.text) == nil }) {
+        throw fail("x", "axis \(config.grid[axis].name) has a value that is not a number ('\(bad.text)')")
+      }
+      for name in y {
+        guard let k = config.quantities.firstIndex(where: { $0.text == name }) else {
+          throw fail("y", "'\(name)' is not among the table's quantities")
+        }
+        if case .text = declarations[k].kind { throw fail("y", "'\(name)' is text, not a number") }
+      }
+      guard !yColumns(config, declarations).isEmpty else { throw fail("y", "the table has no numeric quantity to draw") }
+    }
+  }
+
+  static let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+
+  /// Draws `spec` from `results` into `path`.
+  public static func render(_ spec: Spec, _ results: TableResults, to path: String) throws {
+    let plan = results.plan, config = plan.config
+    try spec.check(config: config, declarations: plan.declarations)
+    let xIndex = spec.xAxis(config)!, columns = spec.yColumns(config, plan.declarations)
+    let others = config.grid.indices.filter { $0 != xIndex }
+    // Series: the other axes' value combinations, in order of first appearance.
+    var seriesKeys: [[String]] = []
+    var seriesRows: [[Int]] = []
+    for (k, row) in plan.rows.enumerated() {
+      let key = others.map { row.axisValues[$0] }
+      if let s = seriesKeys.firstIndex(of: key) {
+        seriesRows[s].append(k)
+      } else {
+        seriesKeys.append(key)
+        seriesRows.append([k])
+      }
+    }
+    var data = "# \(config.grid[xIndex].name)" + columns.map { " \(config.quantities[$0].text) se" }.joined() + "\n"
+    var xs: [Double] = [], ys: [Double] = []
+    for (s, rows) in seriesRows.enumerated() {
+      data += (s > 0 ? "\n\n" : "") + "# " + zip(others, seriesKeys[s]).map { "\(config.grid[$0].name)=\($1)" }.joined(separator: ", ") + "\n"
+      for k in rows {
+        let x = Double(plan.rows[k].axisValues[xIndex])!
+        xs.append(x)
+        data += "\(x)"
+        for c in columns {
+          let value = results.values[k][c]
+          let y = value.number ?? .nan
+          let se: Double = if case .estimate(_, let e) = value { e } else { 0 }
+          if y.isFinite { ys.append(y) }
+          data += " \(y.isFinite ? "\(y)" : "NaN") \(se.isFinite ? "\(se)" : "0")"
+        }
+        data += "\n"
+      }
+    }
+    func logarithmic(_ values: [Double]) -> Bool {
+      guard let lo = values.min(), let hi = values.max(), lo > 0 else { return false }
+      return hi / lo >= 10
+    }
+    let logX = spec.logX ?? logarithmic(xs)
+    let logY = spec.logY ?? logarithmic(ys)
+    func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+    var clauses: [String] = []
+    for s in seriesKeys.indices {
+      let seriesName = zip(others, seriesKeys[s]).map { "\(config.grid[$0].name)=\($1)" }.joined(separator: ", ")
+      for (n, c) in columns.enumerated() {
+        let name = config.quantities[c].text
+        let label = [columns.count > 1 ? name : nil, seriesName.isEmpty ? nil : seriesName].compactMap { $0 }.joined(separator: ", ")
+        let color = colors[(seriesKeys.count > 1 ? s : n) % colors.count]
+        let style = "lc rgb '\(color)' pt \(n % 6 + 5) ps 0.8"
+        let y = 2 + 2 * n
+        let source = (clauses.isEmpty ? "'DATA'" : "''") + " index \(s)"
+        if case .estimated = plan.declarations[c].kind {
+          clauses.append("\(source) using 1:\(y) with lines lw 1 dt 2 \(style) notitle")
+          clauses.append("'' index \(s) using 1:\(y):\(y + 1) with yerrorbars lw 1.5 \(style) title \(quoted(label.isEmpty ? name : label)) noenhanced")
+        } else {
+          clauses.append("\(source) using 1:\(y) with linespoints lw 2 \(style) title \(quoted(label.isEmpty ? name : label)) noenhanced")
+        }
+      }
+    }
+    let yLabel = spec.yLabel ?? columns.map { config.quantities[$0].text }.joined(separator: ", ")
+    let script = """
+      set title \(quoted(spec.title ?? config.title ?? config.name)) noenhanced
+      set xlabel \(quoted(config.grid[xIndex].name)) noenhanced
+      set ylabel \(quoted(yLabel)) noenhanced
+      \(logX ? "set logscale x" : "unset logscale x")
+      \(logY ? "set logscale y" : "unset logscale y")
+      set format y \(logY ? "'10^{%L}'" : "'%g'")
+      set grid lc rgb '#dddddd'
+      set key outside right top noenhanced
+      set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
+      plot \(clauses.joined(separator: ", \\\n     "))
+      """
+    try GnuplotFigure.render(to: path, data: data, script: script, size: (1000, 560))
+  }
+}
