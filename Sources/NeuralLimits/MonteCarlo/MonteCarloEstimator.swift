@@ -138,10 +138,7 @@ public enum MonteCarlo {
       let n = batch.rows
       var v = k.elements + [Double](repeating: 0, count: size)
       for i in 0..<n {
-        for j in 0..<n {
-          let scale = (max(k[i, i], 0) * max(k[j, j], 0)).squareRoot()
-          v[size + i * n + j] = scale > 0 ? k[i, j] / scale : 0
-        }
+        for j in 0..<n { v[size + i * n + j] = k.kernelCorrelation(i, j) }
       }
       return v
     }

@@ -70,7 +70,7 @@ public struct CompareQuantities: QuantityProvider {
       case "z":
         let se = c.simulation.standardError[i, j]
         return .number(se > 0 ? (c.simulation.mean[i, j] - c.theory[i, j]) / se : 0)
-      case "theory_correlation": return .number(TableInputs.correlation(c.theory, i, j))
+      case "theory_correlation": return .number(c.theory.kernelCorrelation(i, j))
       default:
         let correlation = c.simulation.correlation!
         return .estimate(correlation.mean[i, j], standardError: correlation.standardError[i, j])

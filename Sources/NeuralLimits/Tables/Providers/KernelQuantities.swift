@@ -35,7 +35,7 @@ public struct KernelQuantities: QuantityProvider {
     return quantities.map { q in
       let k = q.base.hasPrefix("ntk") ? state.ntk! : state.nngp
       let (i, j) = (q.indices[0], q.indices[1])
-      return .number(q.base.hasSuffix(".correlation") ? TableInputs.correlation(k, i, j) : k[i, j])
+      return .number(q.base.hasSuffix(".correlation") ? k.kernelCorrelation(i, j) : k[i, j])
     }
   }
 }

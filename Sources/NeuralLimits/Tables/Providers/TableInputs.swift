@@ -24,10 +24,4 @@ enum TableInputs {
       throw row.refuse(q, "an entry index is beyond the \(count) inputs (indices start at 0)")
     }
   }
-
-  /// `k(i, j)/√(k(i, i)·k(j, j))`, 0 where a diagonal entry vanishes.
-  static func correlation(_ k: Matrix, _ i: Int, _ j: Int) -> Double {
-    let scale = (max(k[i, i], 0) * max(k[j, j], 0)).squareRoot()
-    return scale > 0 ? k[i, j] / scale : 0
-  }
 }
