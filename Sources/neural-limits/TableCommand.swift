@@ -64,7 +64,7 @@ struct TableCommand: ParsableCommand {
     }
     if let plot { try GnuplotFigure.terminalCheck(plot) }
     let plan = try TablePlan(try TableConfig(path: config))
-    let extra = plot.map { TablePlot.Spec(file: $0, x: plotX, y: plotY.map { $0.split(separator: ",").map(String.init) } ?? []) }
+    let extra = plot.map { TablePlot.Spec(file: $0, x: plotX, y: plotY.map(QuantityName.split) ?? []) }
     try extra?.check(config: plan.config, declarations: plan.declarations)
     try makeFolder(out)
     let bar = ProgressBar(enabled: !quiet)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The figures of one subcommand (`kernel`, `compare`, `sde`, …) as quantities of a table row.
 ///
 /// A table configuration names a provider by its `command`; every grid point becomes one row,
@@ -77,6 +79,21 @@ public struct QuantityName: Sendable, Hashable {
 
   public static func == (a: QuantityName, b: QuantityName) -> Bool { a.text == b.text }
   public func hash(into hasher: inout Hasher) { hasher.combine(text) }
+
+  /// Splits a comma-separated list of quantity names, keeping the commas inside `[i,j]`.
+  public static func split(_ list: String) -> [String] {
+    var names: [String] = [], current = "", depth = 0
+    for c in list {
+      if c == "[" { depth += 1 } else if c == "]" { depth -= 1 }
+      if c == ",", depth == 0 {
+        names.append(current.trimmingCharacters(in: .whitespaces))
+        current = ""
+      } else {
+        current.append(c)
+      }
+    }
+    return names + [current.trimmingCharacters(in: .whitespaces)]
+  }
 
   /// Parses `base` or `base[i,j]` (non-negative integers); nil if malformed.
   init?(_ text: String, location: ConfigLocation) {

@@ -6,8 +6,10 @@ import Foundation
 ///
 /// A file holds the row's identity (tool version, command, parameters, seed, inputs,
 /// quantities) and its values; it is used only when the identity matches in full, so a changed
-/// row is computed anew whatever its file name. Numbers are written in their shortest
-/// round-tripping form, so a table assembled from stored rows equals a fresh one byte for byte.
+/// row is computed anew whatever its file name. Numbers are stored as strings holding their
+/// shortest round-tripping decimal (`nan` and `inf` included) and read back with `Double(_:)`,
+/// so a table assembled from stored rows equals a fresh one byte for byte (Foundation's JSON
+/// reader goes through `NSDecimalNumber` on Linux, which loses the last bit).
 struct RowStore {
   let folder: String
 
@@ -29,10 +31,7 @@ struct RowStore {
           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
           object["identity"] as? String == row.identity,
           let items = object["values"] as? [[String: Any]], items.count == kinds.count else { return nil }
-    func number(_ any: Any?) -> Double? {
-      if any is NSNull { return .nan }
-      return (any as? NSNumber)?.doubleValue
-    }
+    func number(_ any: Any?) -> Double? { (any as? String).flatMap(Double.init) }
     var values: [QuantityValue] = []
     for (item, kind) in zip(items, kinds) {
       switch kind {
@@ -54,8 +53,8 @@ struct RowStore {
   func save(_ row: TablePlan.Row, _ values: [QuantityValue]) throws {
     let items: [JSONValue] = values.map {
       switch $0 {
-      case .number(let x): return .object([("value", .number(x))])
-      case .estimate(let x, let se): return .object([("value", .number(x)), ("se", .number(se))])
+      case .number(let x): return .object([("value", .string("\(x)"))])
+      case .estimate(let x, let se): return .object([("value", .string("\(x)")), ("se", .string("\(se)"))])
       case .text(let text): return .object([("text", .string(text))])
       }
     }

@@ -6,6 +6,7 @@ import Yams
 /// script are written beside it). Exact quantities are lines with points; estimated ones points
 /// with error bars of ± one standard error, joined by a thin dashed line. An axis is logarithmic
 /// when asked, or by default when its values are positive and span a factor of 10 or more.
+/// `only: {axis: [values]}` keeps the rows with those values (e.g. to zoom on some series).
 public enum TablePlot {
   public struct Spec: Sendable {
     /// Relative to the output folder when from a configuration; as given on the command line.
@@ -18,10 +19,12 @@ public enum TablePlot {
     public let logY: Bool?
     public let title: String?
     public let yLabel: String?
+    /// Rows kept: per axis, the values drawn (empty: every row).
+    public let only: [(axis: String, values: [String])]
     /// Where it was written (nil: on the command line).
     let location: ConfigLocation?
 
-    static let keys = ["file", "x", "y", "log_x", "log_y", "title", "ylabel"]
+    static let keys = ["file", "x", "y", "log_x", "log_y", "title", "ylabel", "only"]
 
     public init(file: String, x: String?, y: [String]) {
       self.file = file
@@ -31,6 +34,7 @@ public enum TablePlot {
       logY = nil
       title = nil
       yLabel = nil
+      only = []
       location = nil
     }
 
@@ -53,6 +57,9 @@ public enum TablePlot {
       logY = try m["log_y"].map { try reader.flag($0, key: "\(key).log_y") }
       title = try m["title"].map { try reader.scalar($0, key: "\(key).title").text }
       yLabel = try m["ylabel"].map { try reader.scalar($0, key: "\(key).ylabel").text }
+      only = try m["only"].map { node in
+        try reader.pairs(node, key: "\(key).only").map { axis, values in (axis, try reader.scalars(values, key: "\(key).only.\(axis)").map(\.text)) }
+      } ?? []
       location = reader.location(node, key: key)
     }
 
@@ -92,6 +99,12 @@ public enum TablePlot {
         if case .text = declarations[k].kind { throw fail("y", "'\(name)' is text, not a number") }
       }
       guard !yColumns(config, declarations).isEmpty else { throw fail("y", "the table has no numeric quantity to draw") }
+      for (name, values) in only {
+        guard let axis = config.grid.first(where: { $0.name == name }) else { throw fail("only", "'\(name)' is not a grid axis") }
+        if let bad = values.first(where: { value in !axis.values.contains { $0.text == value } }) {
+          throw fail("only", "'\(bad)' is not a value of axis \(name)")
+        }
+      }
     }
   }
 
@@ -106,7 +119,8 @@ public enum TablePlot {
     // Series: the other axes' value combinations, in order of first appearance.
     var seriesKeys: [[String]] = []
     var seriesRows: [[Int]] = []
-    for (k, row) in plan.rows.enumerated() {
+    let axisIndex = { (name: String) in config.grid.firstIndex { $0.name == name }! }
+    for (k, row) in plan.rows.enumerated() where spec.only.allSatisfy({ $0.values.contains(row.axisValues[axisIndex($0.axis)]) }) {
       let key = others.map { row.axisValues[$0] }
       if let s = seriesKeys.firstIndex(of: key) {
         seriesRows[s].append(k)
@@ -167,10 +181,10 @@ public enum TablePlot {
       \(logY ? "set logscale y" : "unset logscale y")
       set format y \(logY ? "'10^{%L}'" : "'%g'")
       set grid lc rgb '#dddddd'
-      set key outside right top noenhanced
+      set key below noenhanced
       set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
       plot \(clauses.joined(separator: ", \\\n     "))
       """
-    try GnuplotFigure.render(to: path, data: data, script: script, size: (1000, 560))
+    try GnuplotFigure.render(to: path, data: data, script: script, size: (900, 640))
   }
 }
