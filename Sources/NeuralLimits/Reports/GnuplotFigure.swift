@@ -2,23 +2,26 @@ import Foundation
 
 /// A figure drawn by gnuplot (Debian's `gnuplot-nox`). The data and the script are written beside
 /// the figure — `FIGURE.dat` and `FIGURE.gp` — so that it can be restyled and redrawn with
-/// `gnuplot FIGURE.gp`; the terminal follows the figure's extension (`.svg`, `.png`, `.pdf`).
-/// Every file is written atomically; the figure is drawn to a temporary name and renamed.
+/// `gnuplot FIGURE.gp` run in the figure's folder (the script names its files without a folder);
+/// the terminal follows the figure's extension (`.svg`, `.png`, `.pdf`). Every file is written
+/// atomically; the figure is drawn to a temporary name and renamed.
 public enum GnuplotFigure {
   /// `script` plots from the data file, called `'DATA'` in it (replaced by the data file's path);
   /// the terminal and output lines are prepended here.
   public static func render(to path: String, data: String, script: String, size: (Int, Int) = (1000, 450)) throws {
     let terminal = try terminalCheck(path, size: size)
     let dataPath = path + ".dat", scriptPath = path + ".gp"
-    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    let drawing = folder + "/.\(URL(fileURLWithPath: path).lastPathComponent).drawing-\(getpid())"
+    let url = URL(fileURLWithPath: path)
+    let folder = url.deletingLastPathComponent().path, name = url.lastPathComponent
+    let drawingName = ".\(name).drawing-\(getpid())", drawing = folder + "/" + drawingName
     func quoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
-    let body = script.replacingOccurrences(of: "'DATA'", with: quoted(dataPath))
-    let full = "set terminal \(terminal)\nset output \(quoted(path))\n\(body)\n"
+    let body = script.replacingOccurrences(of: "'DATA'", with: quoted(name + ".dat"))
+    let full = "set terminal \(terminal)\nset output \(quoted(name))\n\(body)\n"
     try AtomicFile.write([(path: dataPath, data: Data(data.utf8)), (path: scriptPath, data: Data(full.utf8))])
     // Draw into a temporary file first, so a failed or interrupted run leaves no partial figure.
-    let drawingScript = "set terminal \(terminal)\nset output \(quoted(drawing))\n\(body)\nset output\n"
+    let drawingScript = "set terminal \(terminal)\nset output \(quoted(drawingName))\n\(body)\nset output\n"
     let process = Process()
+    process.currentDirectoryURL = URL(fileURLWithPath: folder)
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["gnuplot"]
     let input = Pipe(), errors = Pipe()
