@@ -5,8 +5,8 @@ import Yams
 /// combination of the other axes' values), drawn with gnuplot (`GnuplotFigure`, so the data and
 /// script are written beside it). Exact quantities are lines with points; estimated ones points
 /// with error bars of ± one standard error, joined by a thin dashed line. An axis is logarithmic
-/// when asked, or by default when its values are positive and span a factor of 10 or more.
-/// `only: {axis: [values]}` keeps the rows with those values (e.g. to zoom on some series).
+/// when asked, or by default when its values are positive and span a factor of 10 or more. The
+/// key is below the graph. `only: {axis: [values]}` keeps the rows with those values (e.g. to zoom on some series).
 public enum TablePlot {
   public struct Spec: Sendable {
     /// Relative to the output folder when from a configuration; as given on the command line.
@@ -154,22 +154,42 @@ public enum TablePlot {
     let logX = spec.logX ?? logarithmic(xs)
     let logY = spec.logY ?? logarithmic(ys)
     func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+    // Colour tells the series apart (or the quantities, when there is one series); with several
+    // series and several quantities the key lists each once: the series by colour, the
+    // quantities by line and point style, in black.
+    let perSeriesKey = seriesKeys.count > 1 && columns.count > 1
+    func seriesName(_ s: Int) -> String { zip(others, seriesKeys[s]).map { "\(config.grid[$0].name)=\($1)" }.joined(separator: ", ") }
+    func estimated(_ c: Int) -> Bool { if case .estimated = plan.declarations[c].kind { return true }; return false }
+    /// The style of quantity `n` (column `c`) in `color`: a solid line with filled points when
+    /// exact, a thin dashed line with open points and error bars when estimated.
+    func lines(_ n: Int, _ c: Int, _ color: String) -> String {
+      estimated(c) ? "lw 1 dt 2 lc rgb '\(color)'" : "lw 2 lc rgb '\(color)' pt \(2 * (n % 4) + 5) ps 0.8"
+    }
+    func points(_ n: Int, _ color: String) -> String { "lw 1.5 lc rgb '\(color)' pt \(2 * (n % 4) + 6) ps 0.8" }
     var clauses: [String] = []
     for s in seriesKeys.indices {
-      let seriesName = zip(others, seriesKeys[s]).map { "\(config.grid[$0].name)=\($1)" }.joined(separator: ", ")
       for (n, c) in columns.enumerated() {
         let name = config.quantities[c].text
-        let label = [columns.count > 1 ? name : nil, seriesName.isEmpty ? nil : seriesName].compactMap { $0 }.joined(separator: ", ")
+        let title = perSeriesKey ? "notitle" : "title \(quoted(seriesKeys.count > 1 ? seriesName(s) : name)) noenhanced"
         let color = colors[(seriesKeys.count > 1 ? s : n) % colors.count]
-        let style = "lc rgb '\(color)' pt \(n % 6 + 5) ps 0.8"
         let y = 2 + 2 * n
         let source = (clauses.isEmpty ? "'DATA'" : "''") + " index \(s)"
-        if case .estimated = plan.declarations[c].kind {
-          clauses.append("\(source) using 1:\(y) with lines lw 1 dt 2 \(style) notitle")
-          clauses.append("'' index \(s) using 1:\(y):\(y + 1) with yerrorbars lw 1.5 \(style) title \(quoted(label.isEmpty ? name : label)) noenhanced")
+        if estimated(c) {
+          clauses.append("\(source) using 1:\(y) with lines \(lines(n, c, color)) notitle")
+          clauses.append("'' index \(s) using 1:\(y):\(y + 1) with yerrorbars \(points(n, color)) \(title)")
         } else {
-          clauses.append("\(source) using 1:\(y) with linespoints lw 2 \(style) title \(quoted(label.isEmpty ? name : label)) noenhanced")
+          clauses.append("\(source) using 1:\(y) with linespoints \(lines(n, c, color)) \(title)")
         }
+      }
+    }
+    if perSeriesKey {
+      for s in seriesKeys.indices {
+        clauses.append("NaN with lines lw 4 lc rgb '\(colors[s % colors.count])' title \(quoted(seriesName(s))) noenhanced")
+      }
+      for (n, c) in columns.enumerated() {
+        let name = config.quantities[c].text
+        clauses.append(estimated(c) ? "NaN with linespoints \(points(n, "black")) dt 2 title \(quoted(name + " ± se")) noenhanced"
+          : "NaN with linespoints \(lines(n, c, "black")) title \(quoted(name)) noenhanced")
       }
     }
     let yLabel = spec.yLabel ?? columns.map { config.quantities[$0].text }.joined(separator: ", ")
@@ -181,7 +201,7 @@ public enum TablePlot {
       \(logY ? "set logscale y" : "unset logscale y")
       set format y \(logY ? "'10^{%L}'" : "'%g'")
       set grid lc rgb '#dddddd'
-      set key below noenhanced
+      set key below horizontal noenhanced title ' '
       set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
       plot \(clauses.joined(separator: ", \\\n     "))
       """
