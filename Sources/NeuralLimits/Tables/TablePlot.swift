@@ -130,7 +130,8 @@ public enum TablePlot {
       }
     }
     var data = "# \(config.grid[xIndex].name)" + columns.map { " \(config.quantities[$0].text) se" }.joined() + "\n"
-    var xs: [Double] = [], ys: [Double] = []
+    // xs and ys decide whether an axis is logarithmic; extents (y ± se) fix the y range.
+    var xs: [Double] = [], ys: [Double] = [], extents: [Double] = []
     for (s, rows) in seriesRows.enumerated() {
       data += (s > 0 ? "\n\n" : "") + "# " + zip(others, seriesKeys[s]).map { "\(config.grid[$0].name)=\($1)" }.joined(separator: ", ") + "\n"
       for k in rows {
@@ -141,7 +142,10 @@ public enum TablePlot {
           let value = results.values[k][c]
           let y = value.number ?? .nan
           let se: Double = if case .estimate(_, let e) = value { e } else { 0 }
-          if y.isFinite { ys.append(y) }
+          if y.isFinite {
+            ys.append(y)
+            extents += se.isFinite ? [y - se, y + se] : [y]
+          }
           data += " \(y.isFinite ? "\(y)" : "NaN") \(se.isFinite ? "\(se)" : "0")"
         }
         data += "\n"
@@ -153,6 +157,18 @@ public enum TablePlot {
     }
     let logX = spec.logX ?? logarithmic(xs)
     let logY = spec.logY ?? logarithmic(ys)
+    /// `[lo:hi]` holding `values` with a margin of `margin` of their span each side (in
+    /// decades on a logarithmic axis, whose non-positive values are left out).
+    func range(_ values: [Double], log: Bool, margin: Double) -> String {
+      let v = log ? values.filter { $0 > 0 }.map(log10) : values.filter(\.isFinite)
+      guard let lo = v.min(), let hi = v.max() else { return "[*:*]" }
+      let pad = hi > lo ? margin * (hi - lo) : log ? 0.5 : max(abs(lo) * 0.1, 1)
+      let (a, b) = (lo - pad, hi + pad)
+      return log ? "[\(pow(10, max(a, -307))):\(pow(10, min(b, 308)))]" : "[\(a):\(b)]"
+    }
+    // Tics at the grid's own values when there are few.
+    let gridValues = config.grid[xIndex].values.map(\.text)
+    let xTics = gridValues.count <= 12 ? "set xtics (" + gridValues.map { "\"\($0)\" \($0)" }.joined(separator: ", ") + ")" : "set xtics"
     func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
     // Colour tells the series apart (or the quantities, when there is one series); with several
     // series and several quantities the key lists each once: the series by colour, the
@@ -200,9 +216,11 @@ public enum TablePlot {
       \(logX ? "set logscale x" : "unset logscale x")
       \(logY ? "set logscale y" : "unset logscale y")
       set format y \(logY ? "'10^{%L}'" : "'%g'")
+      \(xTics)
+      set xrange \(range(xs, log: logX, margin: 0.03))
+      set yrange \(range(extents, log: logY, margin: 0.05))
       set grid lc rgb '#dddddd'
       set key below horizontal noenhanced title ' '
-      set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
       plot \(clauses.joined(separator: ", \\\n     "))
       """
     try GnuplotFigure.render(to: path, data: data, script: script, size: (900, 640))
