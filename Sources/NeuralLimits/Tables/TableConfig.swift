@@ -100,10 +100,12 @@ public struct TableConfig: Sendable {
     } ?? []
   }
 
-  /// A Yams error's first line, with its position.
+  /// A Yams error's first line, with its position; inside a `[list]`, a hint that names with
+  /// brackets (`nngp[0,1]`) need quotes.
   static func oneLine(_ error: YamlError) -> String {
     let text = "\(error)"
-    return text.split(separator: "\n").first.map { $0.replacingOccurrences(of: ": error: ", with: ": ") } ?? text
+    let line = text.split(separator: "\n").first.map { $0.replacingOccurrences(of: ": error: ", with: ": ") } ?? text
+    return line + (line.contains("flow sequence") ? " (in a [list], quote names with brackets: 'nngp[0,1]')" : "")
   }
 }
 

@@ -92,6 +92,12 @@ struct TableConfigTests {
       try plan(text.replacingOccurrences(of: "nngp[0,0]", with: "nngp.diag"), path: "t.json")
     }
     #expect(throws: NeuralLimitsError.self) { try plan("{\"command\": \"kernel\",", path: "t.json") }
+    do {
+      _ = try plan("command: kernel\nquantities: [nngp[0,0]]\n")
+      Issue.record("accepted an unquoted nngp[0,0] in a flow list")
+    } catch {
+      #expect("\(error)".contains("t.yaml: not valid YAML or JSON: 2:") && "\(error)".hasSuffix("quote names with brackets: 'nngp[0,1]')"), "\(error)")
+    }
   }
 
   @Test("Kernel rows compute the evaluator's entries and correlations")
