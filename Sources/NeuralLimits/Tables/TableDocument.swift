@@ -118,7 +118,7 @@ public struct TableDocument: Sendable {
     out += columnTitles.map { "\\texttt{\(e($0))}" }.joined(separator: " & ") + " \\\\\n\\midrule\n"
     for row in plan.rows.indices {
       let cells = displayCells(row).enumerated().map { column, text in
-        isNumeric(column) ? "$" + e(text).replacingOccurrences(of: " ± ", with: " \\pm ") + "$" : e(text)
+        isNumeric(column) ? "$" + LaTeX.math(text) + "$" : e(text)
       }
       out += cells.joined(separator: " & ") + " \\\\\n"
     }
@@ -173,6 +173,17 @@ public struct TableDocument: Sendable {
 
 /// LaTeX text escaping.
 enum LaTeX {
+  /// A displayed number (`x`, `x ± se`, with `e` exponents) in math mode: `±` as `\pm`,
+  /// `6.8e+14` as `6.8\times10^{14}`.
+  static func math(_ text: String) -> String {
+    text.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
+      if word == "±" { return "\\pm" }
+      guard Double(word) != nil, let e = word.firstIndex(where: { $0 == "e" || $0 == "E" }),
+            let exponent = Int(word[word.index(after: e)...]) else { return escape(String(word)) }
+      return "\(word[..<e])\\times10^{\(exponent)}"
+    }.joined(separator: " ")
+  }
+
   static func escape(_ s: String) -> String {
     var out = ""
     for c in s {

@@ -143,6 +143,8 @@ struct TableConfigTests {
     #expect(TableDocument.display(.estimate(7.8e29, standardError: 2.3e29)) == "7.8e+29 ± 2.3e+29")
     #expect(TableDocument.display(.estimate(0.5, standardError: 0)) == "0.5 ± 0")
     #expect(TableDocument.display(.number(0.1234567891)) == "0.123457")
+    #expect(LaTeX.math("7.8e+29 ± 2.3e-05") == "7.8\\times10^{29} \\pm 2.3\\times10^{-5}")
+    #expect(LaTeX.math("0.5 ± 0") == "0.5 \\pm 0" && LaTeX.math("nan") == "nan" && LaTeX.math("-inf") == "-inf")
     #expect(LaTeX.escape("nngp.rel_error {a} 50% & $x^2~#\\") == "nngp.rel\\_error \\{a\\} 50\\% \\& \\$x\\textasciicircum{}2\\textasciitilde{}\\#\\textbackslash{}")
   }
 }
