@@ -87,7 +87,7 @@ extension ComparisonReport {
       set title "\(title)" noenhanced
       set logscale xy
       set grid lc rgb '#dddddd'
-      set key below
+      set key below title ' '
       set xrange [\(lo / 1.25):\(hi * 1.25)]
       set xlabel 'width n'
       set ylabel 'relative Frobenius error ‖mean − theory‖ / ‖theory‖'

@@ -20,10 +20,15 @@ public enum GnuplotFigure {
     try AtomicFile.write([(path: dataPath, data: Data(data.utf8)), (path: scriptPath, data: Data(full.utf8))])
     // Draw into a temporary file first, so a failed or interrupted run leaves no partial figure.
     let drawingScript = "set terminal \(terminal)\nset output \(quoted(drawingName))\n\(body)\nset output\n"
+    // gnuplot is looked up on PATH first: started through a missing program, the script's
+    // write into the pipe could meet a closed reader and raise SIGPIPE. Standard error is read
+    // to its end before waiting, so a flood of warnings cannot fill that pipe and block both.
+    guard let gnuplot = GnuplotFigure.executable() else {
+      throw NeuralLimitsError.io("gnuplot is not installed (Debian: apt install gnuplot-nox); the data and script are in \(dataPath), \(scriptPath)")
+    }
     let process = Process()
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["gnuplot"]
+    process.executableURL = URL(fileURLWithPath: gnuplot)
     let input = Pipe(), errors = Pipe()
     process.standardInput = input
     process.standardError = errors
@@ -31,23 +36,27 @@ public enum GnuplotFigure {
     do {
       try process.run()
     } catch {
-      throw NeuralLimitsError.io("cannot run gnuplot (install gnuplot-nox); the data and script are in \(dataPath), \(scriptPath)")
+      throw NeuralLimitsError.io("cannot run \(gnuplot): \(error.localizedDescription); the data and script are in \(dataPath), \(scriptPath)")
     }
     input.fileHandleForWriting.write(Data(drawingScript.utf8))
     try? input.fileHandleForWriting.close()
-    process.waitUntilExit()
     let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
     guard process.terminationStatus == 0 else {
       unlink(drawing)
       let first = message.split(separator: "\n").first.map(String.init) ?? "exit status \(process.terminationStatus)"
-      throw NeuralLimitsError.io(process.terminationStatus == 127
-        ? "gnuplot is not installed (Debian: apt install gnuplot-nox); the data and script are in \(dataPath), \(scriptPath)"
-        : "gnuplot failed drawing \(path): \(first)")
+      throw NeuralLimitsError.io("gnuplot failed drawing \(path): \(first)")
     }
     guard rename(drawing, path) == 0 else {
       unlink(drawing)
       throw NeuralLimitsError.io("cannot write \(path): \(String(cString: strerror(errno)))")
     }
+  }
+
+  /// The first executable `gnuplot` in a folder of `PATH`, or nil.
+  static func executable() -> String? {
+    let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+    return folders.map { "\($0)/gnuplot" }.first { FileManager.default.isExecutableFile(atPath: $0) }
   }
 
   /// The gnuplot terminal for the figure's extension; throws for any other extension (so that a
