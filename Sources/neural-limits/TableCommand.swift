@@ -20,7 +20,8 @@ struct TableCommand: ParsableCommand {
         plots: [{file: errors.svg, x: width, y: [nngp.rel_error, ntk.rel_error]}]
 
       One row per grid point (the first axis slowest); a grid axis is a parameter or fills {axis} in a text \
-      parameter. Row k's seed is SplitMix64(seed, k), so a row's values do not depend on the others. \
+      parameter. Rows run in parallel; row k's seed is SplitMix64(seed, k), so a row's values do not depend \
+      on the others nor on the thread count. \
       Everything is checked before any row runs; errors name the line and key.
 
       Writes OUT/<name>.md, .csv, .tex (booktabs) and .json, each with the command line, version, \

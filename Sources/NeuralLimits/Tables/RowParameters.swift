@@ -59,6 +59,22 @@ public struct RowParameters: Sendable {
     }
   }
 
+  /// A `NeuralLimitsError` thrown while computing this row, its message prefixed with the row
+  /// (`row 3 (depth=4, width=64): …`); other errors as they are.
+  func located(_ error: Error) -> Error {
+    guard let error = error as? NeuralLimitsError else { return error }
+    let row = "row \(index + 1)" + (description.isEmpty ? "" : " (\(description))") + ": "
+    switch error {
+    case .invalidArgument(let m): return NeuralLimitsError.invalidArgument(row + m)
+    case .dimensionMismatch(let m): return NeuralLimitsError.dimensionMismatch(row + m)
+    case .io(let m): return NeuralLimitsError.io(row + m)
+    case .architecture(let m): return NeuralLimitsError.architecture(row + m)
+    case .resources(let m): return NeuralLimitsError.resources(row + m)
+    case .accuracy(let m): return NeuralLimitsError.accuracy(row + m)
+    case .notPositiveDefinite, .lapack, .gsl: return NeuralLimitsError.invalidArgument(row + "\(error)")
+    }
+  }
+
   private var rowSuffix: String { description.isEmpty ? "" : " (row \(index + 1): \(description))" }
 
   /// `name=value` lines in the order given, for the row's identity.

@@ -112,6 +112,27 @@ struct TableConfigTests {
     #expect(values == [.number(k.nngp[1, 2]), .number(k.ntk![3, 3]), .number(k.nngp[1, 2] / (k.nngp[1, 1] * k.nngp[2, 2]).squareRoot())])
   }
 
+  @Test("Rows computed in parallel equal each row computed alone from its seed; a failed row is named")
+  func parallelRows() throws {
+    let p = try plan(TableConfigTests.valid)
+    let results = try p.run(output: temporaryFolder(), force: false)
+    #expect(results.reused == 0)
+    for (row, values) in zip(p.rows, results.values) {
+      #expect(try row.work.compute(seed: row.seed, progress: nil) == values, "\(row.axisValues)")
+    }
+    let failing = try plan("""
+      command: kernel
+      parameters: {arch: 'dense -> (residual(relu -> dense(w_std=1.4), scale=1)) * {depth} -> dense'}
+      grid: {depth: [1, 2000, 3]}
+      quantities: ['nngp[0,0]']
+      """)
+    #expect {
+      try failing.run(output: temporaryFolder(), force: false)
+    } throws: { error in
+      "\(error)".hasPrefix("invalid argument: row 2 (depth=2000): ") && "\(error)".contains("non-finite")
+    }
+  }
+
   @Test("Stored rows read back bit for bit")
   func storedRows() throws {
     let p = try plan(TableConfigTests.valid)
