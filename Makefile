@@ -18,7 +18,7 @@ else ifeq ($(words $(filter avx2 fma,$(CPU_FLAGS))),2)
   TUNED_FLAGS := -Xcc -mavx2 -Xcc -mfma -Xswiftc -DNEURAL_LIMITS_AVX2
 endif
 
-.PHONY: run test deps release bench clean tuned-flags
+.PHONY: run test deps release bench notebooks clean tuned-flags
 
 ## Install missing Debian packages (only those not installed) and check for a Swift toolchain.
 deps:
@@ -48,6 +48,11 @@ run: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## Every notebook (Notebooks/*.sh), each writing its tables and figures to Data/results/<paper>/.
+notebooks: release
+	@set -e; for nb in Notebooks/*.sh; do echo "== $$nb"; start=$$(date +%s); bash "$$nb"; \
+	  echo "   done in $$(( $$(date +%s) - start )) s"; done
 
 ## Side-by-side benchmarks against neural-tangents (creates .venv-nt from PyPI on first use).
 bench: deps

@@ -10,6 +10,8 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // Table configurations (YAML, and JSON as its subset) with line marks for error messages.
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // GNU GSL. Deliberately not `pkgConfig: "gsl"`: GSL's pkg-config line adds the slow
@@ -26,7 +28,7 @@ let package = Package(
     .target(name: "CInterrupt"),
     .target(
       name: "NeuralLimits",
-      dependencies: ["CGSL", "CLAPACKE", "CInterrupt"],
+      dependencies: ["CGSL", "CLAPACKE", "CInterrupt", .product(name: "Yams", package: "Yams")],
       swiftSettings: [
         // √ without errno: lets the kernel loops (√, ÷, selects) vectorise instead of calling libm.
         .unsafeFlags(["-Xcc", "-fno-math-errno", "-Xllvm", "-force-vector-interleave=4"]),

@@ -18,6 +18,11 @@ struct CompareCommand: ParsableCommand {
 
       JSON holds theory, simulation.mean, simulation.stderr, rel_frobenius_error, max_abs_z, \
       exact_mismatches and verdict, each keyed by kernel. The exit code is 0 whatever the verdict; errors exit with 2.
+
+      --plot FILE.svg|png|pdf draws, at one width, every distinct entry's simulation mean (± standard error) \
+      against the theory and its z-score against the threshold; with --widths, each kernel's relative error \
+      against the width on log axes with the fitted a + b/n and the sampling noise (FILE.dat and FILE.gp \
+      are written beside it).
       """)
 
   static let defaultArchitecture = "(dense(w_std=1.5, b_std=0.05) -> relu) * 3 -> dense(w_std=1.5, b_std=0.05)"
@@ -55,6 +60,9 @@ struct CompareCommand: ParsableCommand {
   @Option(help: "Write the report to this file (atomically) instead of standard output.")
   var out: String?
 
+  @Option(help: "Draw a figure (.svg, .png or .pdf) with gnuplot: entries against the theory with error bars, or a sweep's error against width.")
+  var plot: String?
+
   @Flag(help: "No progress bar.")
   var quiet = false
 
@@ -64,6 +72,7 @@ struct CompareCommand: ParsableCommand {
     guard samples >= 2 else { throw NeuralLimitsError.invalidArgument("--samples must be at least 2, got \(samples)") }
     guard readout >= 1 else { throw NeuralLimitsError.invalidArgument("--readout must be at least 1, got \(readout)") }
     let sweepWidths = try widths.map(parseWidths)
+    if let plot { try GnuplotFigure.terminalCheck(plot) }
     let network = try ArchitectureParser.parse(arch)
     let x1 = try x.map(readMatrix) ?? DefaultInputs.spiral()
     let x2Matrix = try x2.map(readMatrix)
@@ -87,6 +96,7 @@ struct CompareCommand: ParsableCommand {
                    settings: settings, nngpEstimator: finite.nngpEstimator, outputs: finite.outputWidth,
                    narrowestWidth: finite.narrowestHiddenWidth),
       comparisons: comparisons, sweeps: sweeps)
+    if let plot { try report.plot(to: plot) }
     switch format {
     case .table: try emit(Data(report.table().utf8), to: out)
     case .csv: try emit(Data(report.csv().utf8), to: out)

@@ -15,23 +15,28 @@ final class ProgressBar: @unchecked Sendable {
 
   /// `(done, total)` samples.
   var update: @Sendable (Int, Int) -> Void {
-    { [self] done, total in self.draw(done, total) }
+    { [self] done, total in self.draw(total > 0 ? Double(done) / Double(total) : 1, "\(done)/\(total) samples") }
   }
 
-  private func draw(_ done: Int, _ total: Int) {
+  /// The fraction done and what it counts (e.g. `row 2/12`).
+  var updateFraction: @Sendable (Double, String) -> Void {
+    { [self] fraction, label in self.draw(fraction, label) }
+  }
+
+  private func draw(_ fraction: Double, _ label: String) {
     guard enabled else { return }
     lock.lock()
     defer { lock.unlock() }
     let now = Date()
     let elapsed = now.timeIntervalSince(start)
-    guard elapsed > 1, done == total || now.timeIntervalSince(lastDraw) > 0.1 else { return }
+    guard elapsed > 1, fraction >= 1 || now.timeIntervalSince(lastDraw) > 0.1 else { return }
     lastDraw = now
     drawn = true
-    let width = 30, filled = total > 0 ? width * done / total : width
-    let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-    let line = String(format: "\r[%@%@] %d/%d samples, %.1f s, ~%.0f s left ",
+    let width = 30, filled = min(width, max(0, Int(Double(width) * fraction)))
+    let eta = fraction > 0 ? elapsed / fraction * (1 - fraction) : 0
+    let line = String(format: "\r[%@%@] %@, %.1f s, ~%.0f s left \u{1B}[K",
                       String(repeating: "#", count: filled), String(repeating: " ", count: width - filled),
-                      done, total, elapsed, eta)
+                      label, elapsed, eta)
     FileHandle.standardError.write(Data(line.utf8))
   }
 

@@ -33,6 +33,19 @@ public struct LayerEntry: Sendable {
       case .choice(let options): return options.joined(separator: "|")
       }
     }
+
+    /// Whether `raw`, as written, is in the domain.
+    public func accepts(_ raw: String) -> Bool {
+      switch self {
+      case .real(let range, let lowerOpen):
+        guard let v = Double(raw), v.isFinite, range.contains(v), !(lowerOpen && v == range.lowerBound) else { return false }
+      case .integer(let range):
+        guard let v = Int(raw), range.contains(v) else { return false }
+      case .choice(let options):
+        guard options.contains(raw) else { return false }
+      }
+      return true
+    }
   }
 
   /// A usage line such as `dense(w_std=1, b_std=0, parameterization=ntk|standard, width=INT)`.
@@ -159,14 +172,8 @@ public enum LayerCatalogue {
         throw NeuralLimitsError.architecture(
           "\(entry.name) has no parameter '\(key)'" + (known.isEmpty ? " (it takes none)" : " (it takes \(known.joined(separator: ", ")))"))
       }
-      let bad = { NeuralLimitsError.architecture("\(entry.name)(\(key)=\(raw)): \(key) must be a \(parameter.domain)") }
-      switch parameter.domain {
-      case .real(let range, let lowerOpen):
-        guard let v = Double(raw), v.isFinite, range.contains(v), !(lowerOpen && v == range.lowerBound) else { throw bad() }
-      case .integer(let range):
-        guard let v = Int(raw), range.contains(v) else { throw bad() }
-      case .choice(let options):
-        guard options.contains(raw) else { throw bad() }
+      guard parameter.domain.accepts(raw) else {
+        throw NeuralLimitsError.architecture("\(entry.name)(\(key)=\(raw)): \(key) must be a \(parameter.domain)")
       }
     }
     return try entry.make(Arguments(values: values))

@@ -9,6 +9,13 @@ public enum Verdict: String, Sendable {
   /// Some entry deviates, but the relative error is within the expected `O(L/n)` finite-width
   /// bias: only a width sweep (`--widths`) can tell.
   case inconclusive
+
+  /// The worst of several: disagree over inconclusive over agree.
+  public static func worst(_ verdicts: [Verdict]) -> Verdict {
+    if verdicts.contains(.disagree) { return .disagree }
+    if verdicts.contains(.inconclusive) { return .inconclusive }
+    return .agree
+  }
 }
 
 /// Theory against simulation for one kernel.

@@ -7,6 +7,11 @@ public struct KernelEstimate: Sendable {
   /// `s/√S` with `s` the sample standard deviation over the `S` networks.
   public let standardError: Matrix
   public let samples: Int
+  /// With `MonteCarloSettings.correlations`: per entry, the mean over the networks of each
+  /// network's own correlation `k(x, x')/√(k(x, x)·k(x', x'))`, and its standard error. Like the
+  /// kernel, a network's correlation tends to the limit's as the width grows (to `O(1/n)`); `0`
+  /// where a diagonal entry vanishes.
+  public var correlation: (mean: Matrix, standardError: Matrix)?
 }
 
 /// Settings of a Monte Carlo run.
@@ -20,13 +25,17 @@ public struct MonteCarloSettings: Sendable {
   /// Outputs of a final dense layer without an explicit width.
   public var readoutWidth: Int
   public var kinds: KernelKinds
+  /// Also estimate each kernel's correlations (`KernelEstimate.correlation`).
+  public var correlations: Bool
 
-  public init(width: Int, samples: Int, seed: UInt64 = 0, readoutWidth: Int = 1, kinds: KernelKinds = [.nngp, .ntk]) {
+  public init(width: Int, samples: Int, seed: UInt64 = 0, readoutWidth: Int = 1, kinds: KernelKinds = [.nngp, .ntk],
+              correlations: Bool = false) {
     self.width = width
     self.samples = samples
     self.seed = seed
     self.readoutWidth = readoutWidth
     self.kinds = kinds
+    self.correlations = correlations
   }
 }
 
@@ -122,9 +131,20 @@ public enum MonteCarlo {
           + "lower \(network.widest.source) or the number of inputs")
     }
     let size = batch.rows * batch.rows
+    // With correlations, each sample's vector is its kernel followed by its correlations.
+    let momentSize = settings.correlations ? 2 * size : size
+    @Sendable func sampleVector(_ k: Matrix) -> [Double] {
+      guard settings.correlations else { return k.elements }
+      let n = batch.rows
+      var v = k.elements + [Double](repeating: 0, count: size)
+      for i in 0..<n {
+        for j in 0..<n { v[size + i * n + j] = k.kernelCorrelation(i, j) }
+      }
+      return v
+    }
     let blocks = (settings.samples + blockSize - 1) / blockSize
     let seed = RandomStream.mix(settings.seed, UInt64(settings.width))
-    var nngp = Moments(size: size), ntk = Moments(size: wantNTK ? size : 0)
+    var nngp = Moments(size: momentSize), ntk = Moments(size: wantNTK ? momentSize : 0)
     let threads = BLAS.threads
     BLAS.setThreads(1)
     defer { BLAS.setThreads(threads) }
@@ -134,15 +154,15 @@ public enum MonteCarlo {
       let partials = TaskSlots<(Moments, Moments)>(count: roundBlocks)
       DispatchQueue.concurrentPerform(iterations: roundBlocks) { b in
         let block = roundStart + b
-        var blockNNGP = Moments(size: size), blockNTK = Moments(size: wantNTK ? size : 0)
+        var blockNNGP = Moments(size: momentSize), blockNTK = Moments(size: wantNTK ? momentSize : 0)
         for s in (block * blockSize)..<min(settings.samples, (block + 1) * blockSize) {
           let random = RandomStream(seed: seed, stream: UInt64(s))
           let parameters = network.initialize(random: random)
           let kernels = parameters.withUnsafeBufferPointer {
             EmpiricalKernels(network, parameters: $0, batch: batch, random: random, ntk: wantNTK)
           }
-          blockNNGP.add(kernels.nngp.elements)
-          if let k = kernels.ntk { blockNTK.add(k.elements) }
+          blockNNGP.add(sampleVector(kernels.nngp))
+          if let k = kernels.ntk { blockNTK.add(sampleVector(k)) }
           counter.advance()
         }
         partials.set(b, (blockNNGP, blockNTK))
@@ -155,17 +175,23 @@ public enum MonteCarlo {
     let rows = x1.rows
     let columns = x2?.rows ?? x1.rows
     let columnOffset = x2 == nil ? 0 : x1.rows
-    func estimate(_ m: Moments) -> KernelEstimate {
+    /// The mean and standard error of the entries starting at `offset` in the moments.
+    func entries(_ m: Moments, offset: Int) -> (mean: Matrix, standardError: Matrix) {
       var mean = Matrix(rows: rows, columns: columns), error = Matrix(rows: rows, columns: columns)
       let n = Double(m.count)
       for i in 0..<rows {
         for j in 0..<columns {
-          let k = i * batch.rows + columnOffset + j
+          let k = offset + i * batch.rows + columnOffset + j
           mean[i, j] = m.mean[k]
           error[i, j] = (max(m.m2[k], 0) / (n - 1) / n).squareRoot()
         }
       }
-      return KernelEstimate(mean: mean, standardError: error, samples: m.count)
+      return (mean, error)
+    }
+    func estimate(_ m: Moments) -> KernelEstimate {
+      let kernel = entries(m, offset: 0)
+      return KernelEstimate(mean: kernel.mean, standardError: kernel.standardError, samples: m.count,
+                            correlation: settings.correlations ? entries(m, offset: size) : nil)
     }
     return (estimate(nngp), wantNTK ? estimate(ntk) : nil)
   }

@@ -15,6 +15,8 @@ public struct WidthSweep: Sendable {
   /// The fitted intercept `a` (the deviation at infinite width) and its standard error.
   public let intercept: Matrix
   public let interceptError: Matrix
+  /// The fitted `b`: each entry's deviation is `a + b/n`.
+  public let widthCoefficient: Matrix
   public let maxAbsZ: Double
   public let threshold: Double
   /// Slope of `log(relative Frobenius error)` against `log(width)` (ordinary least squares).
@@ -29,7 +31,7 @@ public struct WidthSweep: Sendable {
     self.widths = widths
     self.comparisons = comparisons
     let rows = comparisons[0].theory.rows, columns = comparisons[0].theory.columns
-    var a = Matrix(rows: rows, columns: columns), se = Matrix(rows: rows, columns: columns)
+    var a = Matrix(rows: rows, columns: columns), se = Matrix(rows: rows, columns: columns), b = Matrix(rows: rows, columns: columns)
     for i in 0..<rows {
       for j in 0..<columns {
         // An entry without sampling noise at every width is deterministic: its intercept is the
@@ -48,11 +50,13 @@ public struct WidthSweep: Sendable {
         }
         let det = sw * stt - st * st
         a[i, j] = (stt * sd - st * std) / det
+        b[i, j] = (sw * std - st * sd) / det
         se[i, j] = (stt / det).squareRoot()
       }
     }
     intercept = a
     interceptError = se
+    widthCoefficient = b
     let z = KernelComparison.zScores(a, se, reference: comparisons[0].theory, symmetric: symmetric)
     maxAbsZ = z.max
     // Each width's standard errors come from its own samples: the fewest set the degrees of freedom.

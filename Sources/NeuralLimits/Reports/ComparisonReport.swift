@@ -47,10 +47,7 @@ public struct ComparisonReport: Sendable {
 
   /// The overall verdict: the worst of the kernels' (disagree > inconclusive > agree).
   public var verdict: Verdict {
-    let all = sweeps.isEmpty ? comparisons.map(\.verdict) : sweeps.map(\.verdict)
-    if all.contains(.disagree) { return .disagree }
-    if all.contains(.inconclusive) { return .inconclusive }
-    return .agree
+    Verdict.worst(sweeps.isEmpty ? comparisons.map(\.verdict) : sweeps.map(\.verdict))
   }
 
   public func table() -> String {

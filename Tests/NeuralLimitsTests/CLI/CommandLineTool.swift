@@ -33,8 +33,9 @@ struct CommandLineTool {
   }
 
   /// Starts the tool with standard output and error going to files (standard input from
-  /// /dev/null), SIGINT and SIGTERM at their defaults and unblocked; returns the process id.
-  func start(_ arguments: [String], stdout: String, stderr: String) throws -> pid_t {
+  /// /dev/null), SIGINT and SIGTERM at their defaults and unblocked, in this process's
+  /// environment or `environment` (`NAME=value` items); returns the process id.
+  func start(_ arguments: [String], stdout: String, stderr: String, environment: [String]? = nil) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -54,8 +55,11 @@ struct CommandLineTool {
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
     let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
+    let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup($0) } + [nil] }
+    defer { envp?.forEach { free($0) } }
     var pid = pid_t()
-    let status = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+    let status = envp.map { envp in posix_spawn(&pid, path, &actions, &attributes, argv, envp) }
+      ?? posix_spawn(&pid, path, &actions, &attributes, argv, environ)
     guard status == 0 else { throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(status))]) }
     return pid
   }
@@ -82,10 +86,11 @@ struct CommandLineTool {
 
   /// Runs the tool to its end (at most `timeout` seconds); returns how it ended and its
   /// standard error.
-  func run(_ arguments: [String], stdout: String = "/dev/null", timeout: Double = 60) throws -> (Termination?, String) {
+  func run(_ arguments: [String], stdout: String = "/dev/null", timeout: Double = 60,
+           environment: [String]? = nil) throws -> (Termination?, String) {
     let stderr = NSTemporaryDirectory() + "neural-limits-stderr-" + UUID().uuidString
     defer { try? FileManager.default.removeItem(atPath: stderr) }
-    let pid = try start(arguments, stdout: stdout, stderr: stderr)
+    let pid = try start(arguments, stdout: stdout, stderr: stderr, environment: environment)
     let termination = CommandLineTool.wait(pid, timeout: timeout)
     if termination == nil { CommandLineTool.kill(pid) }
     return (termination, (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? "")
