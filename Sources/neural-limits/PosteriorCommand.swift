@@ -114,29 +114,17 @@ struct PosteriorCommand: ParsableCommand {
       : RegressionData(trainInputs: readMatrix(trainX!), trainTargets: readMatrix(trainY!), testInputs: readMatrix(testX!))
     if plot != nil { try PredictiveFigure.check(data) }
     let network = try ArchitectureParser.parse(arch)
-    let kernels = try PredictiveKernels(network, train: data.trainInputs, test: data.testInputs, mode: mode)
-    func posterior(_ rate: Double) throws -> Posterior {
-      try Posterior(kernels: kernels, targets: data.trainTargets, mode: mode, noise: noise, learningRate: rate,
-                    observationNoise: observationNoise)
-    }
-    let learningRate = try self.learningRate ?? (simulate ? posterior(1).trajectory().criticalLearningRate : 1)
-    let posterior = try posterior(learningRate)
-    let predictive = try simulate ? posterior.trajectory().predictive(afterSteps: steps) : posterior.predictive(at: time ?? .infinity)
-    var comparison: EnsembleComparison?
-    if simulate {
-      let bar = ProgressBar(enabled: !quiet)
-      let ensemble = try FiniteEnsemble(network, data: data, mode: mode, noiseVariance: posterior.noiseVariance,
-                                        settings: EnsembleSettings(members: members, width: width, steps: steps,
-                                                                   learningRate: learningRate, seed: seed),
-                                        progress: bar.update)
-      bar.finish()
-      comparison = try EnsembleComparison(theory: predictive, ensemble: ensemble)
-      if !quiet { FileHandle.standardError.write(Data((summary(comparison!, learningRate: learningRate) + "\n").utf8)) }
-    }
+    let bar = ProgressBar(enabled: !quiet && simulate)
+    let study = try PosteriorStudy(network, data: data, settings: PosteriorStudy.Settings(
+      mode: mode, noise: noise, time: time ?? .infinity, learningRate: learningRate, observationNoise: observationNoise,
+      simulation: simulate ? (members, width, steps, seed) : nil), progress: bar.update)
+    bar.finish()
+    let (predictive, comparison, learningRate) = (study.predictive, study.comparison, study.posterior.learningRate)
+    if let comparison, !quiet { FileHandle.standardError.write(Data((summary(comparison, learningRate: learningRate) + "\n").utf8)) }
     if format == .json {
       var fields: [(String, JSONValue)] = [("mean", column(predictive.mean)), ("cov", .matrix(predictive.covariance))]
       if let comparison { fields.append(("simulation", simulationJSON(comparison, learningRate: learningRate))) }
-      if let targets = data.testTargets { fields.append(("metrics", try metricsJSON(predictive, comparison, targets: targets))) }
+      if let metrics = study.metrics { fields.append(("metrics", metricsJSON(metrics))) }
       try emit(JSONValue.object(fields).serializedData(pretty: true) + Data("\n".utf8), to: out)
     } else {
       var named = [("mean", predictive.mean), ("cov", predictive.covariance)]
@@ -156,7 +144,7 @@ struct PosteriorCommand: ParsableCommand {
       let when = simulate ? "\(steps) steps at η = \(eta) against \(members) networks of width \(width)"
         : time.flatMap { $0.isFinite ? "t = \($0), η = \(eta)" : nil } ?? "t = ∞"
       let truth: (name: String, function: (Double) -> Double)? = toy ? ("x sin x", { ToyRegression.function($0) }) : nil
-      try PredictiveFigure.render(predictive, data: data, title: "\(name), \(when), σ² = \(posterior.noiseVariance)\\n\(arch)",
+      try PredictiveFigure.render(predictive, data: data, title: "\(name), \(when), σ² = \(study.posterior.noiseVariance)\\n\(arch)",
                                   truth: truth, ensemble: comparison?.estimate, to: plot)
     }
   }
@@ -200,14 +188,12 @@ struct PosteriorCommand: ParsableCommand {
     ])
   }
 
-  func metricsJSON(_ predictive: GaussianPredictive, _ c: EnsembleComparison?, targets: Matrix) throws -> JSONValue {
+  func metricsJSON(_ metrics: (theory: PredictiveMetrics, simulation: PredictiveMetrics?)) -> JSONValue {
     func object(_ m: PredictiveMetrics) -> JSONValue {
       .object([("rmse", .number(m.rootMeanSquaredError)), ("nll", .number(m.negativeLogLikelihood)),
                ("coverage_95", .number(m.coverage)), ("calibration_error", .number(m.calibrationError))])
     }
-    var fields = [("theory", object(try PredictiveMetrics(predictive, targets: targets)))]
-    if let c { fields.append(("simulation", object(try PredictiveMetrics(c.estimate, targets: targets)))) }
-    return .object(fields)
+    return .object([("theory", object(metrics.theory))] + (metrics.simulation.map { [("simulation", object($0))] } ?? []))
   }
 
   func summary(_ c: EnsembleComparison, learningRate: Double) -> String {
