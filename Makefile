@@ -2,7 +2,7 @@
 # Each installs what is missing on a Debian machine, builds, then runs the main job / the tests.
 
 SWIFT        ?= swift
-APT_PACKAGES := libgsl-dev liblapacke-dev libopenblas-dev gnuplot-nox pkg-config
+APT_PACKAGES := libgsl-dev liblapacke-dev libopenblas-dev gnuplot-nox jq pkg-config
 BIN          := .build/release/neural-limits
 
 ## A second release binary tuned for this CPU's vector extension (read from /proc/cpuinfo), installed
