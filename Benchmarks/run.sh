@@ -202,6 +202,23 @@ if us:
         print(f'| {mode} | {us[f"{mode}_seconds"]:.3f} | {cholesky:.3f} | {us[f"{mode}_seconds"] / cholesky:.2f}× | '
               f'{us[f"{mode}_trajectory_seconds"]:.3f} | {us["eigen_seconds"]:.3f} | '
               f'{us[f"{mode}_trajectory_seconds"] / us["eigen_seconds"]:.2f}× | {us[f"{mode}_per_time_seconds"]:.3f} |')
+if us:
+    # The BLAS-3 steps after the Cholesky at t = ∞ alone, with their operation counts: the floor
+    # of each mode's predictive is the Cholesky plus its steps.
+    n, m = us["n"], us["m"]
+    steps = [("Cholesky of Θ_DD + σ²I (`dpotrf`)", "cholesky_ntk", n ** 3 / 3),
+             ("W = Θ_*D L⁻ᵀ (`dtrsm`)", "whiten", m * n ** 2), ("Θ_** − W·Wᵀ (`dsyrk`)", "syrk", m ** 2 * n),
+             ("U = Θ_*D (Θ_DD + σ²I)⁻¹ (two `dtrsm`)", "solve_rows", 2 * m * n ** 2),
+             ("U·K_DD (`dgemm`)", "gemm", 2 * m * n ** 2), ("ensemble covariance (`dsyr2k`)", "syr2k", 2 * m ** 2 * n)]
+    print()
+    print("| t = ∞ step alone (NTK blocks) | seconds | GFLOP | GFLOP/s |")
+    print("|---|---|---|---|")
+    for label, key, flops in steps:
+        print(f'| {label} | {us[f"{key}_seconds"]:.3f} | {flops / 1e9:.1f} | {flops / 1e9 / us[f"{key}_seconds"]:.1f} |')
+    cholesky = us["cholesky_ntk_seconds"]
+    for mode, keys in (("nngp, ntkgp", ("whiten", "syrk")), ("ensemble", ("solve_rows", "gemm", "syr2k"))):
+        floor = cholesky + sum(us[f"{key}_seconds"] for key in keys)
+        print(f"| sum of the steps of {mode} | {floor:.3f} ({floor / cholesky:.2f}× the Cholesky) | | |")
 if nt and us:
     print()
     print("| phase | neural-tangents (s) | NeuralLimits (s) | speed-up | checksums (nt / ours) |")
