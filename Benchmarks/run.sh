@@ -3,18 +3,19 @@
 # other from this script (one process tree, same machine state), then Markdown tables of the
 # times and ratios. See Benchmarks/README.md.
 #
-#   Benchmarks/run.sh [kernel|montecarlo|dgemm|sde|all]      (default: all)
+#   Benchmarks/run.sh [kernel|montecarlo|dgemm|sde|posterior|all]      (default: all)
 #
 # NT_PYTHON names a Python with neural-tangents 0.6.5 (default .venv-nt/bin/python, which
 # `make bench` creates; `sde` has no neural-tangents side, any Python with NumPy will do); MC_SAMPLES
 # overrides the 64 Monte Carlo samples of both tools, SDE_SAMPLES the 1000 samples of the SDE
-# against the network.
+# against the network, POSTERIOR_REPEATS the best-of-3 of the posterior workload (each side).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=${NT_PYTHON:-.venv-nt/bin/python}
 what=${1:-all}
 samples=${MC_SAMPLES:-64}
 sde_samples=${SDE_SAMPLES:-1000}
+posterior_repeats=${POSTERIOR_REPEATS:-3}
 # Both sides as a user gets them: the CLI from `make release` (portable binary plus the one tuned
 # for this CPU, chosen at run time), the benchmark built with the same tuning flags.
 make -s release >&2
@@ -32,6 +33,10 @@ trap 'rm -rf "$tmp"' EXIT
 import sys, numpy as np
 np.save(f"{sys.argv[1]}/kernel_x.npy", np.random.default_rng(0).standard_normal((4000, 100)))
 np.save(f"{sys.argv[1]}/montecarlo_x.npy", np.random.default_rng(1).standard_normal((100, 10)))
+train_x = np.random.default_rng(2).standard_normal((4000, 10))
+np.save(f"{sys.argv[1]}/posterior_train_x.npy", train_x)
+np.save(f"{sys.argv[1]}/posterior_train_y.npy", np.sin(train_x.sum(axis=1, keepdims=True)))
+np.save(f"{sys.argv[1]}/posterior_test_x.npy", np.random.default_rng(3).standard_normal((1000, 10)))
 PY
 
 export JAX_PLATFORMS=cpu
@@ -72,6 +77,17 @@ if [[ $what == sde || $what == all ]]; then
       "$bin" sde-vs-network --model "$model" --tokens "$tokens" --samples "$sde_samples" >> "$tmp/results.jsonl"
     done
   done
+fi
+if [[ $what == posterior || $what == all ]]; then
+  data=(--train-x "$tmp/posterior_train_x.npy" --train-y "$tmp/posterior_train_y.npy" --test-x "$tmp/posterior_test_x.npy")
+  echo "posterior: neural-tangents (compiles first; minutes) ..." >&2
+  "$py" Benchmarks/nt_posterior_benchmark.py "${data[@]}" --time 100 --repeats "$posterior_repeats" \
+    --out "$tmp/posterior_nt" >> "$tmp/results.jsonl"
+  echo "posterior: NeuralLimits ..." >&2
+  "$bin" posterior "${data[@]}" --time 100 --repeats "$posterior_repeats" >> "$tmp/results.jsonl"
+  echo "posterior: neural-limits CLI, whole process ..." >&2
+  "$py" Benchmarks/cli_posterior_benchmark.py --cli "$cli" "${data[@]}" --time 100 --repeats "$posterior_repeats" \
+    --out "$tmp/posterior_cli" --reference "$tmp/posterior_nt" >> "$tmp/results.jsonl"
 fi
 
 "$py" - "$tmp/results.jsonl" <<'PY'
@@ -147,4 +163,74 @@ if versus:
               f'{r["network_seconds"] / r["sde_seconds"]:.1f}× | {sde(r, "sde_fine")} | '
               f'{r["network_seconds"] / r["sde_fine_seconds"]:.1f}× | '
               f'{r["rho_12_sde"]:.3f} / {r["rho_12_network"]:.3f} ({r["verdict"]}) |')
+
+# Posterior predictives: the CLI as a whole process against neural-tangents' kernels + inference,
+# NeuralLimits' predictive against the LAPACK factorisation it rests on, and both tools' phases.
+nt, us, cli = find("posterior", "neural-tangents"), find("posterior", "NeuralLimits"), find("posterior", "neural-limits CLI")
+printed = table or dgemm or steps or versus
+def when(name):
+    return f'{name[:-len("_time")]}, t = {nt["time"]:g}' if name.endswith("_time") else f"{name}, t = ∞"
+if nt and cli:
+    if printed:
+        print()
+    printed = True
+    print(f'| predictive, N = {nt["n"]}, M = {nt["m"]}, d = {nt["d"]} | neural-tangents: kernels + inference (s) | '
+          f'neural-limits CLI, whole process (s) | speed-up | max difference, mean / cov (relative) | '
+          f'checksums (nt / CLI) |')
+    print("|---|---|---|---|---|---|")
+    for mode in ("nngp", "ntkgp", "ensemble"):
+        for name in (mode, f"{mode}_time"):
+            if name == mode:
+                kernels = nt["kernel_nngp_seconds" if mode == "nngp" else "kernel_both_seconds"]
+                theirs = f'{kernels:.3f} + {nt[f"{mode}_inference_seconds"]:.3f} = {nt[f"{mode}_seconds"]:.3f}'
+            else:
+                theirs = f'{nt[f"{name}_seconds"]:.3f} (jitted whole)'
+            print(f'| {when(name)} | {theirs} | {cli[f"{name}_seconds"]:.3f} | '
+                  f'{nt[f"{name}_seconds"] / cli[f"{name}_seconds"]:.1f}× | '
+                  f'{cli[f"{name}_mean_difference"]:.1e} / {cli[f"{name}_cov_difference"]:.1e} | '
+                  f'{nt[f"{name}_checksum"]:.10g} / {cli[f"{name}_checksum"]:.10g} |')
+if us:
+    if printed:
+        print()
+    printed = True
+    print("| NeuralLimits, from the kernels | predictive at t = ∞ (s) | Cholesky alone (s) | ratio | "
+          f'eigen-decomposition + predictive at t = {us["time"]:g} (s) | eigen-decomposition alone (s) | ratio | '
+          "each further t (s) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for mode in ("nngp", "ntkgp", "ensemble"):
+        cholesky = us["cholesky_nngp_seconds" if mode == "nngp" else "cholesky_ntk_seconds"]
+        print(f'| {mode} | {us[f"{mode}_seconds"]:.3f} | {cholesky:.3f} | {us[f"{mode}_seconds"] / cholesky:.2f}× | '
+              f'{us[f"{mode}_trajectory_seconds"]:.3f} | {us["eigen_seconds"]:.3f} | '
+              f'{us[f"{mode}_trajectory_seconds"] / us["eigen_seconds"]:.2f}× | {us[f"{mode}_per_time_seconds"]:.3f} |')
+if us:
+    # The BLAS-3 steps after the Cholesky at t = ∞ alone, with their operation counts: the floor
+    # of each mode's predictive is the Cholesky plus its steps.
+    n, m = us["n"], us["m"]
+    steps = [("Cholesky of Θ_DD + σ²I (`dpotrf`)", "cholesky_ntk", n ** 3 / 3),
+             ("W = Θ_*D L⁻ᵀ (`dtrsm`)", "whiten", m * n ** 2), ("Θ_** − W·Wᵀ (`dsyrk`)", "syrk", m ** 2 * n),
+             ("U = Θ_*D (Θ_DD + σ²I)⁻¹ (two `dtrsm`)", "solve_rows", 2 * m * n ** 2),
+             ("U·K_DD (`dgemm`)", "gemm", 2 * m * n ** 2), ("ensemble covariance (`dsyr2k`)", "syr2k", 2 * m ** 2 * n)]
+    print()
+    print("| t = ∞ step alone (NTK blocks) | seconds | GFLOP | GFLOP/s |")
+    print("|---|---|---|---|")
+    for label, key, flops in steps:
+        print(f'| {label} | {us[f"{key}_seconds"]:.3f} | {flops / 1e9:.1f} | {flops / 1e9 / us[f"{key}_seconds"]:.1f} |')
+    cholesky = us["cholesky_ntk_seconds"]
+    for mode, keys in (("nngp, ntkgp", ("whiten", "syrk")), ("ensemble", ("solve_rows", "gemm", "syr2k"))):
+        floor = cholesky + sum(us[f"{key}_seconds"] for key in keys)
+        print(f"| sum of the steps of {mode} | {floor:.3f} ({floor / cholesky:.2f}× the Cholesky) | | |")
+if nt and us:
+    print()
+    print("| phase | neural-tangents (s) | NeuralLimits (s) | speed-up | checksums (nt / ours) |")
+    print("|---|---|---|---|---|")
+    phases = [("kernels, NNGP + NTK, three blocks", nt["kernel_both_seconds"], us["kernel_seconds"], None)]
+    for mode in ("nngp", "ntkgp", "ensemble"):
+        phases.append((f"{mode} inference, t = ∞", nt[f"{mode}_inference_seconds"], us[f"{mode}_seconds"], mode))
+    for mode in ("nngp", "ntkgp", "ensemble"):
+        phases.append((f'{mode}, t = {nt["time"]:g}, kernels included', nt[f"{mode}_time_seconds"],
+                       us["kernel_seconds"] + us[f"{mode}_trajectory_seconds"], f"{mode}_time"))
+    for label, theirs, ours, name in phases:
+        checksums = f'{nt[f"{name}_checksum"]:.10g} / {us[f"{name}_checksum"]:.10g}' if name else ""
+        print(f"| {label} | {theirs:.3f} | {ours:.3f} | {theirs / ours:.1f}× | {checksums} |")
+    print(f'\nneural-tangents compiled for {nt["compile_seconds"]:.1f} s (not counted above).')
 PY

@@ -293,7 +293,8 @@ func sdeVersusNetworkBenchmark() throws {
 /// (`Cholesky`: `dpotrf` on a copy); each mode's predictive mean and covariance at `t = ∞` from
 /// those kernels; the eigen-decomposition alone (`SymmetricEigen`, `dsyevd`); each mode's
 /// trajectory (the eigen-decomposition and the projections) with its predictive at `--time`, and
-/// the cost of one more time. The checksums are the traces of the covariances.
+/// the cost of one more time; and the BLAS-3 steps after the Cholesky at `t = ∞` alone (`dtrsm`,
+/// `dsyrk`, `dgemm`, `dsyr2k`). The checksums are the traces of the covariances.
 func posteriorBenchmark() throws {
   let x: Matrix, y: Matrix, test: Matrix
   if let path = option("train-x"), let targets = option("train-y"), let testPath = option("test-x") {
@@ -319,6 +320,27 @@ func posteriorBenchmark() throws {
     fields.append(("cholesky_\(name)_seconds", .number(try best { _ = try Cholesky(blocks.train, jitter: 0.01) })))
   }
   fields.append(("eigen_seconds", .number(try best { _ = try SymmetricEigen(kernels!.ntk!.train) })))
+  // The BLAS-3 steps after the Cholesky at t = ∞ (NTK blocks), alone: W = Θ_*D L⁻ᵀ (`dtrsm`) and
+  // Θ_** − W·Wᵀ (`dsyrk`) for nngp and ntkgp; U = Θ_*D (Θ_DD + σ²I)⁻¹ (two `dtrsm`), U·K_DD
+  // (`dgemm`) and the `dsyr2k` for the ensemble.
+  let ntk = kernels!.ntk!, nngp = kernels!.nngp!
+  let factor = try Cholesky(ntk.train, jitter: 0.01)
+  var w: Matrix?, u: Matrix?
+  fields.append(("whiten_seconds", .number(try best { w = try factor.whiten(rows: ntk.testTrain) })))
+  fields.append(("syrk_seconds", .number(best {
+    var covariance = ntk.test
+    BLAS.symmetricRankUpdate(w!, alpha: -1, beta: 1, into: &covariance)
+  })))
+  fields.append(("solve_rows_seconds", .number(try best { u = try factor.solve(rows: ntk.testTrain) })))
+  var p = nngp.testTrain
+  fields.append(("gemm_seconds", .number(best {
+    p = nngp.testTrain
+    BLAS.gemm(u!, nngp.train, alpha: 0.5, beta: -1, into: &p)
+  })))
+  fields.append(("syr2k_seconds", .number(best {
+    var covariance = nngp.test
+    BLAS.symmetricRank2Update(u!, p, alpha: 1, beta: 1, into: &covariance)
+  })))
   for mode in PredictiveMode.allCases {
     let posterior = try Posterior(kernels: kernels!, targets: y, mode: mode, noise: noise)
     var predictive: GaussianPredictive?, trajectory: PredictiveTrajectory?
