@@ -25,18 +25,31 @@ extension Activation {
 
   public func transform(_ tile: KernelTile, context: LayerContext) {
     let nngp = tile.nngp
+    // Two copies of each loop, with and without the NTK: without it the derivative kernel's
+    // arithmetic (divisions and roots in most closed forms) is dead code the compiler removes.
     if tile.isDiagonal {
-      for e in 0..<tile.count {
-        let (k, kDot) = variance(tile.side1.q[e])
-        tile.ntk?[e] *= kDot
-        nngp[e] = k
+      if let ntk = tile.ntk {
+        for e in 0..<tile.count {
+          let (k, kDot) = variance(tile.side1.q[e])
+          ntk[e] *= kDot
+          nngp[e] = k
+        }
+      } else {
+        for e in 0..<tile.count { nngp[e] = variance(tile.side1.q[e]).nngp }
       }
     } else {
-      for e in 0..<tile.count {
+      func entry(_ e: Int) -> (nngp: Double, derivative: Double) {
         let c12 = nngp[e], q = tile.side1.q[e]
-        let (k, kDot) = c12 == q && q == tile.side2.q[e] ? variance(q) : dual(c12, tile.variances(e))
-        tile.ntk?[e] *= kDot
-        nngp[e] = k
+        return c12 == q && q == tile.side2.q[e] ? variance(q) : dual(c12, tile.variances(e))
+      }
+      if let ntk = tile.ntk {
+        for e in 0..<tile.count {
+          let (k, kDot) = entry(e)
+          ntk[e] *= kDot
+          nngp[e] = k
+        }
+      } else {
+        for e in 0..<tile.count { nngp[e] = entry(e).nngp }
       }
     }
   }

@@ -158,3 +158,28 @@ struct ArcCosineTests {
     #expect(ArcCosine.evaluate(1) == 0 && ArcCosine.evaluate(-1) == Double.pi && ArcCosine.evaluate(0) == Double.pi / 2)
   }
 }
+
+@Suite("Branch-free atan2")
+struct ArctangentTests {
+  @Test("Within 1 ulp of libm's atan2(y, x) for x ≥ 0: every reduction region, magnitudes 1e-300 … 1e300, signs, zeros")
+  func accuracy() {
+    var worst = 0.0
+    let random = RandomStream(seed: 17)
+    func check(_ y: Double, _ x: Double) {
+      let exact = atan2(y, x)
+      worst = max(worst, abs(Arctangent.evaluate(y, x) - exact) / max(abs(exact), .leastNormalMagnitude) / Double.ulpOfOne)
+    }
+    for _ in 0..<200_000 {
+      let x = pow(10, 600 * random.uniform() - 300), t = pow(10, 8 * random.uniform() - 4)
+      check(t * x, x)
+      check(-t * x, x)
+    }
+    // Around the region boundaries t = 7/16, 11/16, 19/16, 39/16.
+    for boundary in [0.4375, 0.6875, 1.1875, 2.4375] {
+      for k in -1000...1000 { check(boundary * (1 + Double(k) * 1e-15), 1) }
+    }
+    #expect(worst <= 1, "worst error \(worst) ulp")
+    #expect(Arctangent.evaluate(0, 1) == 0 && Arctangent.evaluate(0, 0) == 0 && Arctangent.evaluate(1, 0) == Double.pi / 2)
+    #expect(Arctangent.evaluate(1, 1) == Double.pi / 4)
+  }
+}

@@ -8,7 +8,7 @@ import Foundation
 /// Evaluated in a form that is stable over the whole double range: with `eᵢ = 1/(1 + βqᵢ)`,
 /// `tᵢ = βqᵢ·eᵢ` and `ρ` the correlation, the arcsine argument is `r = ρ√(t1t2)` and
 /// `1 − r² = e1 + e2 − e1e2 + t1t2(1 − ρ)(1 + ρ)` — no cancellation (`e1 + e2 − e1e2 ≥ max(e1, e2)`), so neither the
-/// arcsine (taken as `atan2(r, √(1 − r²))`) nor the derivative kernel
+/// arcsine (taken as `atan2(r, √(1 − r²))`, by `Arctangent`) nor the derivative kernel
 /// `a²(2β/π)·√(e1e2)/√(1 − r²)` suffers the cancellation of `(1 + βq1)(1 + βq2) − β²Σ²`, and no
 /// product of variances overflows. Variance map: `q' = a²(2/π)·atan2(βq, √(1 + 2βq)) + c²`,
 /// `E[φ'²] = a²(2β/π)/√(1 + 2βq)`.
@@ -38,7 +38,7 @@ public struct Erf: Activation {
     let rho = v.correlation(c12)
     let roots = t1.squareRoot() * t2.squareRoot()
     let complement = ((e1 + e2) - e1 * e2 + t1 * t2 * ((1 - rho) * (1 + rho))).squareRoot()
-    let k = a * a * 2 / Double.pi * atan2(rho * roots, complement) + c * c
+    let k = a * a * 2 / Double.pi * Arctangent.evaluate(rho * roots, complement) + c * c
     let kDot = a * a * 2 * beta / Double.pi * (e1.squareRoot() * e2.squareRoot()) / complement
     return (k, kDot)
   }
@@ -46,6 +46,6 @@ public struct Erf: Activation {
   public func variance(_ q: Double) -> (nngp: Double, derivative: Double) {
     let beta = 2 * b * b
     let root = (1 + 2 * beta * q).squareRoot()
-    return (a * a * 2 / Double.pi * atan2(beta * q, root) + c * c, a * a * 2 * beta / Double.pi / root)
+    return (a * a * 2 / Double.pi * Arctangent.evaluate(beta * q, root) + c * c, a * a * 2 * beta / Double.pi / root)
   }
 }

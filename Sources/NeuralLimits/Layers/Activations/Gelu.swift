@@ -31,7 +31,7 @@ public struct Gelu: Activation {
     let e12 = e1 * e2
     let d = e12 + (t1 * e2 + e1 * t2) + t1 * t2 * ((1 - rho) * (1 + rho))
     let sqrtD = d.squareRoot()
-    let psi = atan2(rho * roots, sqrtD)
+    let psi = Arctangent.evaluate(rho * roots, sqrtD)
     let k = v.root * (rho / 4 + (roots * (rho * rho * e12 + d) / sqrtD + rho * psi) / (2 * Double.pi))
     let kDot = 0.25 + psi / (2 * Double.pi) + rho * roots / (2 * Double.pi * sqrtD) * (e12 / d + (e1 + e2))
     return (k, kDot)
@@ -39,7 +39,7 @@ public struct Gelu: Activation {
 
   public func variance(_ q: Double) -> (nngp: Double, derivative: Double) {
     let root = (1 + 2 * q).squareRoot()
-    let psi = atan2(q, root)
+    let psi = Arctangent.evaluate(q, root)
     let t = q / (1 + q)
     let k = q / 4 + (2 * q * t / root + q * psi) / (2 * Double.pi)
     let kDot = 0.25 + psi / (2 * Double.pi) + q / (2 * Double.pi * root) * (1 / (1 + 2 * q) + 2 / (1 + q))
