@@ -98,7 +98,7 @@ public struct Dense: PointwiseKernel {
     }
   }
 
-  public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int,
+  public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int, tokens: Int,
                       random: RandomStream, cache: inout [Double]) -> Matrix {
     let s = scales(inputWidth: input.columns)
     var z = Matrix(rows: input.rows, columns: outputWidth)

@@ -42,7 +42,7 @@ public enum TokenCovariance {
                               progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Ensemble {
     let m = v0.rows
     guard samples >= 2 else { throw NeuralLimitsError.invalidArgument("samples must be at least 2, got \(samples)") }
-    let finite = try FiniteNetwork(network.graph, inputWidth: width, width: width, readoutWidth: width)
+    let finite = try FiniteNetwork(network.graph, inputWidth: width, width: width, readoutWidth: width, tokens: m)
     guard finite.outputWidth == width else {
       throw NeuralLimitsError.architecture("the network must keep the width \(width), its output has \(finite.outputWidth) units")
     }
