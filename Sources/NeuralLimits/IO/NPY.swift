@@ -32,7 +32,9 @@ public enum NPY {
       let shape = header.shape
       if shape.count == 3 {
         guard shape[1] > 0 else { throw header.failure("shape \(header.shapeText) has sequences of no tokens") }
-        return (try Matrix(rows: shape[0] * shape[1], columns: shape[2], elements: elements(bytes, header)), shape[1])
+        let (rows, overflow) = shape[0].multipliedReportingOverflow(by: shape[1])
+        guard !overflow else { throw header.failure("shape \(header.shapeText) has more tokens than memory can address") }
+        return (try Matrix(rows: rows, columns: shape[2], elements: elements(bytes, header)), shape[1])
       }
       return (try Matrix(rows: shape[0], columns: shape.count == 2 ? shape[1] : 1, elements: elements(bytes, header)), nil)
     }
