@@ -12,8 +12,10 @@ struct SignalPropCommand: ParsableCommand {
       flattened; a residual or parallel block is one point): the mean diagonal, the mean off-diagonal \
       correlation (1 under rank collapse), the effective rank exp(−Σ p log p) of the normalised eigenvalues, \
       and the diagonal per position (which depends on the position under causal masking). With --simulate, \
-      --samples finite networks of width --width (inputs of that width, X₀X₀ᵀ/n = I) give the mean \
-      correlation and its standard error at the same points. Causal attention is set per layer (causal=true).
+      --samples finite networks of width --width (inputs of that width, X₀X₀ᵀ/n = I) give the same \
+      summaries, each network's own then averaged, with standard errors. Causal masking is set per layer \
+      (causal=true) or, with --causal, on every attention layer of --arch at once. --plot FILE draws the \
+      mean correlation and the effective rank against depth (data and gnuplot script beside it).
       """)
 
   @Option(help: "The architecture, e.g. '(espa(gamma_final=0.2, causal=true) -> dense -> relu -> dense) * 32'.")
@@ -21,6 +23,9 @@ struct SignalPropCommand: ParsableCommand {
 
   @Option(help: "Tokens per sequence m.")
   var tokens: Int
+
+  @Flag(help: "Causally mask every attention layer of --arch (as if each were written with causal=true).")
+  var causal = false
 
   @Flag(help: "Also simulate finite networks.")
   var simulate = false
@@ -40,20 +45,23 @@ struct SignalPropCommand: ParsableCommand {
   @Option(help: "Write to this file (atomically) instead of standard output.")
   var out: String?
 
+  @Option(help: "Also draw mean correlation and effective rank against depth to this .svg, .png or .pdf.")
+  var plot: String?
+
   func run() throws {
     guard tokens >= 1 else { throw NeuralLimitsError.invalidArgument("--tokens must be at least 1, got \(tokens)") }
-    let network = try ArchitectureParser.parse(arch)
+    if let plot { try GnuplotFigure.terminalCheck(plot) }
+    let parsed = try ArchitectureParser.parse(arch)
+    let network = causal ? Serial([parsed.graph.causallyMasked]) : parsed
     let theory = try SignalPropagationProfile.theory(network, tokens: tokens, hiddenWidth: simulate ? width : nil)
-    var simulated: [(mean: Double, stderr: Double)]?
+    var simulated: [SignalPropagationProfile.Simulated]?
     if simulate {
       guard samples >= 2 else { throw NeuralLimitsError.invalidArgument("--samples must be at least 2, got \(samples)") }
-      let ensemble = try TokenCovariance.simulate(network, initial: Matrix.identity(tokens), width: width, samples: samples,
-                                                  seed: seed)
-      simulated = ensemble.meanCorrelations.map { values in
-        let mean = values.reduce(0, +) / Double(values.count)
-        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
-        return (mean, (variance / Double(values.count)).squareRoot())
-      }
+      simulated = try SignalPropagationProfile.simulate(network, tokens: tokens, width: width, samples: samples, seed: seed)
+    }
+    if let plot {
+      try SignalPropagationFigure.render(to: plot, title: (causal ? "causal: " : "") + arch, tokens: tokens, theory: theory,
+                                         simulated: simulated)
     }
     let number = { (x: Double) in String(format: "%.6g", x) }
     switch format {
@@ -64,9 +72,12 @@ struct SignalPropCommand: ParsableCommand {
           ("mean_correlation", .number(s.meanCorrelation)), ("effective_rank", .number(s.effectiveRank)),
           ("diagonal", .array(s.diagonal.map(JSONValue.number))),
         ]
-        if let simulated {
-          row.append(("simulated_correlation", .number(simulated[k].mean)))
-          row.append(("simulated_correlation_stderr", .number(simulated[k].stderr)))
+        if let sim = simulated?[k] {
+          for (name, e) in [("mean_diagonal", sim.meanDiagonal), ("mean_correlation", sim.meanCorrelation),
+                            ("effective_rank", sim.effectiveRank)] {
+            row.append(("simulated_\(name)", .number(e.mean)))
+            row.append(("simulated_\(name)_stderr", .number(e.error)))
+          }
         }
         return .object(row)
       }
@@ -76,11 +87,13 @@ struct SignalPropCommand: ParsableCommand {
       try emit(document.serializedData(pretty: true) + Data("\n".utf8), to: out)
     case .csv, .table:
       var header = ["depth", "mean_diagonal", "mean_correlation", "effective_rank"]
-      if simulate { header += ["simulated_correlation", "stderr"] }
+      if simulate { header += ["sim_mean_diagonal", "se", "sim_mean_correlation", "se", "sim_effective_rank", "se"] }
       header += (1...tokens).map { "diag_\($0)" }
       let rows = theory.enumerated().map { k, s in
         [String(k + 1), number(s.meanDiagonal), number(s.meanCorrelation), number(s.effectiveRank)]
-          + (simulated.map { [number($0[k].mean), number($0[k].stderr)] } ?? []) + s.diagonal.map(number)
+          + (simulated.map { sim in
+            [sim[k].meanDiagonal, sim[k].meanCorrelation, sim[k].effectiveRank].flatMap { [number($0.mean), number($0.error)] }
+          } ?? []) + s.diagonal.map(number)
       }
       let text: String
       if format == .csv {

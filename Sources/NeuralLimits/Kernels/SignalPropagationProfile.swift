@@ -1,25 +1,50 @@
-/// Token-kernel diagnostics against depth (`neural-limits signalprop`): the infinite-width theory
-/// from `Σ₀ = I` on `m` tokens and, optionally, the mean correlation of finite networks
-/// (`TokenCovariance`) after the same blocks.
+/// Token-kernel diagnostics against depth (`neural-limits signalprop`, the `signalprop` table
+/// provider): the infinite-width theory from `Σ₀ = I` on `m` tokens and, optionally, the same
+/// summaries of finite networks (`TokenCovariance`) after the same blocks.
 public enum SignalPropagationProfile {
   /// The top-level blocks: the items of the outermost chain, nested chains flattened — the points
   /// where `FiniteNetwork.sample` reports (a residual or parallel block is one point).
-  static func blocks(_ graph: LayerGraph) -> [LayerGraph] {
+  public static func blocks(_ graph: LayerGraph) -> [LayerGraph] {
     if case .serial(let items) = graph { return items.flatMap(blocks) }
     return [graph]
   }
 
-  /// `TokenKernelSummary` of the NNGP after each top-level block, from `m` orthogonal tokens of
-  /// unit variance (`Σ₀ = I`), at hidden width `hiddenWidth` for width-dependent layers.
-  public static func theory(_ network: any Layer, tokens m: Int, hiddenWidth: Int? = nil) throws -> [TokenKernelSummary] {
+  /// `TokenKernelSummary` of the NNGP after each of the first `count` top-level blocks (all by
+  /// default), from `m` orthogonal tokens of unit variance (`Σ₀ = I`), at hidden width
+  /// `hiddenWidth` for width-dependent layers.
+  public static func theory(_ network: any Layer, tokens m: Int, hiddenWidth: Int? = nil,
+                            blocks count: Int? = nil) throws -> [TokenKernelSummary] {
     guard m >= 1 else { throw NeuralLimitsError.invalidArgument("--tokens must be at least 1, got \(m)") }
     let x = Double(m).squareRoot() * Matrix.identity(m)
     let all = blocks(network.graph)
     // Each prefix evaluated from the input (the compiler tracks widths and Gaussianity through
     // the whole chain); O(L²) small evaluations, cheap for token kernels.
-    return try all.indices.map { k in
+    return try (0..<min(count ?? all.count, all.count)).map { k in
       let state = try Serial(Array(all[0...k])).kernels(x, get: [.nngp], hiddenWidth: hiddenWidth, tokens: m)
       return try TokenKernelSummary(state.nngp, tokens: m)
+    }
+  }
+
+  /// The Monte Carlo side after one block: each summary quantity's mean over the networks and its
+  /// standard error `s/√S`.
+  public struct Simulated: Sendable {
+    public let meanDiagonal: (mean: Double, error: Double)
+    public let meanCorrelation: (mean: Double, error: Double)
+    public let effectiveRank: (mean: Double, error: Double)
+  }
+
+  /// `samples` networks of width `width` (inputs with `X₀X₀ᵀ/n = I` exactly, `TokenCovariance`),
+  /// each network's `V = XXᵀ/n` summarised after each top-level block (`TokenKernelSummary`,
+  /// every quantity per network, then averaged).
+  public static func simulate(_ network: any Layer, tokens m: Int, width: Int, samples: Int, seed: UInt64,
+                              progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Simulated] {
+    let ensemble = try TokenCovariance.simulate(network, initial: Matrix.identity(m), width: width, samples: samples, seed: seed,
+                                                progress: progress)
+    return try ensemble.blockKernels.map { kernels in
+      let summaries = try kernels.map { try TokenKernelSummary($0, tokens: m) }
+      return Simulated(meanDiagonal: SampleSummary.meanAndError(summaries.map(\.meanDiagonal)),
+                       meanCorrelation: SampleSummary.meanAndError(summaries.map(\.meanCorrelation)),
+                       effectiveRank: SampleSummary.meanAndError(summaries.map(\.effectiveRank)))
     }
   }
 }

@@ -34,7 +34,9 @@ public protocol QuantityProvider: Sendable {
 
 /// The providers `neural-limits table` knows, by `command`.
 public enum QuantityProviders {
-  public static let all: [any QuantityProvider.Type] = [KernelQuantities.self, CompareQuantities.self, SDEQuantities.self]
+  public static let all: [any QuantityProvider.Type] = [
+    KernelQuantities.self, CompareQuantities.self, SDEQuantities.self, SignalPropQuantities.self,
+  ]
 
   public static func named(_ command: String) -> (any QuantityProvider.Type)? {
     all.first { $0.command == command }
