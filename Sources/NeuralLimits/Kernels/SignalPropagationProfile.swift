@@ -11,11 +11,15 @@ public enum SignalPropagationProfile {
 
   /// `TokenKernelSummary` of the NNGP after each of the first `count` top-level blocks (all by
   /// default), from `m` orthogonal tokens of unit variance (`Σ₀ = I`), at hidden width
-  /// `hiddenWidth` for width-dependent layers.
+  /// `hiddenWidth` for width-dependent layers. The tokens are `√d·[I_m | 0]` in `d` dimensions,
+  /// `d = hiddenWidth` when given (the simulated networks' input width, so that a residual around
+  /// the first block sees equal widths) and `m` otherwise.
   public static func theory(_ network: any Layer, tokens m: Int, hiddenWidth: Int? = nil,
                             blocks count: Int? = nil) throws -> [TokenKernelSummary] {
     guard m >= 1 else { throw NeuralLimitsError.invalidArgument("--tokens must be at least 1, got \(m)") }
-    let x = Double(m).squareRoot() * Matrix.identity(m)
+    let d = max(hiddenWidth ?? m, m)
+    var x = Matrix(rows: m, columns: d)
+    for a in 0..<m { x[a, a] = Double(d).squareRoot() }
     let all = blocks(network.graph)
     // Each prefix evaluated from the input (the compiler tracks widths and Gaussianity through
     // the whole chain); O(L²) small evaluations, cheap for token kernels.
@@ -31,6 +35,10 @@ public enum SignalPropagationProfile {
     public let meanDiagonal: (mean: Double, error: Double)
     public let meanCorrelation: (mean: Double, error: Double)
     public let effectiveRank: (mean: Double, error: Double)
+    /// The effective rank of the networks' mean kernel `mean_s V_s` — the estimate of the
+    /// infinite-width kernel's. It differs from `effectiveRank`, the mean of each network's own,
+    /// which fluctuations of order depth/width lower (the entropy is concave).
+    public let effectiveRankOfMeanKernel: Double
   }
 
   /// `samples` networks of width `width` (inputs with `X₀X₀ᵀ/n = I` exactly, `TokenCovariance`),
@@ -44,7 +52,9 @@ public enum SignalPropagationProfile {
       let summaries = try kernels.map { try TokenKernelSummary($0, tokens: m) }
       return Simulated(meanDiagonal: SampleSummary.meanAndError(summaries.map(\.meanDiagonal)),
                        meanCorrelation: SampleSummary.meanAndError(summaries.map(\.meanCorrelation)),
-                       effectiveRank: SampleSummary.meanAndError(summaries.map(\.effectiveRank)))
+                       effectiveRank: SampleSummary.meanAndError(summaries.map(\.effectiveRank)),
+                       effectiveRankOfMeanKernel: try TokenKernelSummary.effectiveRank(
+                         (1 / Double(kernels.count)) * kernels.dropFirst().reduce(kernels[0], +)))
     }
   }
 }

@@ -18,7 +18,8 @@ public struct SignalPropQuantities: QuantityProvider {
   static let names = ["mean_diagonal", "mean_correlation", "effective_rank"]
   public static let quantities = names.map { QuantityDeclaration($0, .number, "the theory's \($0.replacingOccurrences(of: "_", with: " ")) (infinite width)") }
     + names.map { QuantityDeclaration("simulation.\($0)", .estimated, "the finite networks' mean \($0.replacingOccurrences(of: "_", with: " "))") }
-    + [QuantityDeclaration("blocks", .number, "the number of top-level blocks of the architecture")]
+    + [QuantityDeclaration("simulation.effective_rank_of_mean_kernel", .number, "the effective rank of the networks' mean kernel"),
+       QuantityDeclaration("blocks", .number, "the number of top-level blocks of the architecture")]
 
   let network: any Layer
   let blockCount: Int
@@ -42,7 +43,8 @@ public struct SignalPropQuantities: QuantityProvider {
     }
     for q in quantities where q.base.hasPrefix("simulation.") && !simulate { throw row.refuse(q, "needs simulate: true") }
     try row.blame("arch") { [network, tokens, simulation] in
-      _ = try KernelProgram(network.graph, inputWidth: tokens, hiddenWidth: simulation?.width, tokens: tokens)
+      _ = try KernelProgram(network.graph, inputWidth: max(simulation?.width ?? tokens, tokens), hiddenWidth: simulation?.width,
+                            tokens: tokens)
       if let simulation {
         _ = try FiniteNetwork(network.graph, inputWidth: simulation.width, width: simulation.width,
                               readoutWidth: simulation.width, tokens: tokens)
@@ -65,6 +67,7 @@ public struct SignalPropQuantities: QuantityProvider {
       case "mean_diagonal": return .number(theory.meanDiagonal)
       case "mean_correlation": return .number(theory.meanCorrelation)
       case "effective_rank": return .number(theory.effectiveRank)
+      case "simulation.effective_rank_of_mean_kernel": return .number(simulated!.effectiveRankOfMeanKernel)
       default:
         let e = [simulated!.meanDiagonal, simulated!.meanCorrelation, simulated!.effectiveRank][
           SignalPropQuantities.names.firstIndex(of: String(q.base.dropFirst("simulation.".count)))!]
