@@ -62,9 +62,11 @@ quantities: [mean_correlation, simulation.mean_correlation, effective_rank, simu
 plots:
   - {file: rank_collapse_correlation.svg, x: block, y: [mean_correlation, simulation.mean_correlation], log_y: false,
      ylabel: mean off-diagonal token correlation,
+     labels: {attention: ['vanilla, W_Q = 0', 'vanilla causal, W_Q = 0', 'E-SPA', 'U-SPA', 'Value-SkipInit', 'shaped attention']},
      title: 'Token correlation against depth: theory (lines) and $samples networks of width $width (± se)'}
   - {file: rank_collapse_rank.svg, x: block, y: [effective_rank, simulation.effective_rank_of_mean_kernel], log_y: false,
      ylabel: effective rank of the token kernel,
+     labels: {attention: ['vanilla, W_Q = 0', 'vanilla causal, W_Q = 0', 'E-SPA', 'U-SPA', 'Value-SkipInit', 'shaped attention']},
      title: 'Effective rank against depth ($tokens tokens): theory (lines) and $samples networks of width $width (± se)'}
 EOF
 "$B" table --config "$out/rank_collapse.yaml" --out "$out" --quiet

@@ -61,9 +61,11 @@ quantities: [mean_correlation, simulation.mean_correlation, effective_rank, simu
 plots:
   - {file: simplified_blocks_correlation.svg, x: depth, y: [mean_correlation, simulation.mean_correlation], log_y: false,
      ylabel: mean off-diagonal token correlation,
+     labels: {architecture: [Pre-LN, Post-LN, parallel, SAS, SAS-P]},
      title: 'Token correlation against depth (blocks): theory (lines) and $samples networks of width $width (± se)'}
   - {file: simplified_blocks_rank.svg, x: depth, y: [effective_rank, simulation.effective_rank_of_mean_kernel], log_y: false,
      ylabel: effective rank of the token kernel,
+     labels: {architecture: [Pre-LN, Post-LN, parallel, SAS, SAS-P]},
      title: 'Effective rank against depth ($tokens tokens): theory (lines) and the networks mean kernel'}
 EOF
 "$B" table --config "$out/simplified_blocks.yaml" --out "$out" --quiet

@@ -23,11 +23,11 @@ plot 'rank_collapse_rank.svg.dat' index 0 using 1:2 with linespoints lw 2 lc rgb
      '' index 4 using 1:4 with linespoints lw 2 lc rgb '#ff7f0e' pt 7 ps 0.8 notitle, \
      '' index 5 using 1:2 with linespoints lw 2 lc rgb '#8c564b' pt 5 ps 0.8 notitle, \
      '' index 5 using 1:4 with linespoints lw 2 lc rgb '#8c564b' pt 7 ps 0.8 notitle, \
-     NaN with lines lw 4 lc rgb '#1f77b4' title "attention=attention(q_std=0)" noenhanced, \
-     NaN with lines lw 4 lc rgb '#d62728' title "attention=attention(q_std=0, causal=true)" noenhanced, \
-     NaN with lines lw 4 lc rgb '#2ca02c' title "attention=espa(gamma_final=0.16, causal=true)" noenhanced, \
-     NaN with lines lw 4 lc rgb '#9467bd' title "attention=uspa(rho_final=0.8, causal=true)" noenhanced, \
-     NaN with lines lw 4 lc rgb '#ff7f0e' title "attention=value_skipinit(alpha=1, beta=0)" noenhanced, \
-     NaN with lines lw 4 lc rgb '#8c564b' title "attention=shaped_attention(q_std=0, causal=true)" noenhanced, \
+     NaN with lines lw 4 lc rgb '#1f77b4' title "vanilla, W_Q = 0" noenhanced, \
+     NaN with lines lw 4 lc rgb '#d62728' title "vanilla causal, W_Q = 0" noenhanced, \
+     NaN with lines lw 4 lc rgb '#2ca02c' title "E-SPA" noenhanced, \
+     NaN with lines lw 4 lc rgb '#9467bd' title "U-SPA" noenhanced, \
+     NaN with lines lw 4 lc rgb '#ff7f0e' title "Value-SkipInit" noenhanced, \
+     NaN with lines lw 4 lc rgb '#8c564b' title "shaped attention" noenhanced, \
      NaN with linespoints lw 2 lc rgb 'black' pt 5 ps 0.8 title "effective_rank" noenhanced, \
      NaN with linespoints lw 2 lc rgb 'black' pt 7 ps 0.8 title "simulation.effective_rank_of_mean_kernel" noenhanced

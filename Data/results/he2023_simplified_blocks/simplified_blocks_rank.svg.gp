@@ -21,10 +21,10 @@ plot 'simplified_blocks_rank.svg.dat' index 0 using 1:2 with linespoints lw 2 lc
      '' index 3 using 1:4 with linespoints lw 2 lc rgb '#9467bd' pt 7 ps 0.8 notitle, \
      '' index 4 using 1:2 with linespoints lw 2 lc rgb '#ff7f0e' pt 5 ps 0.8 notitle, \
      '' index 4 using 1:4 with linespoints lw 2 lc rgb '#ff7f0e' pt 7 ps 0.8 notitle, \
-     NaN with lines lw 4 lc rgb '#1f77b4' title "architecture=residual(layernorm -> attention(q_std=0, causal=true) -> dense) -> residual(layernorm -> dense -> relu -> dense(w_std=1.4142135623730951))" noenhanced, \
-     NaN with lines lw 4 lc rgb '#d62728' title "architecture=residual(attention(q_std=0, causal=true) -> dense) -> layernorm -> residual(dense -> relu -> dense(w_std=1.4142135623730951)) -> layernorm" noenhanced, \
-     NaN with lines lw 4 lc rgb '#2ca02c' title "architecture=residual(layernorm -> parallel(attention(q_std=0, causal=true) -> dense, dense -> relu -> dense(w_std=1.4142135623730951)))" noenhanced, \
-     NaN with lines lw 4 lc rgb '#9467bd' title "architecture=layernorm -> shaped_attention(q_std=0, causal=true) -> residual(layernorm -> dense -> relu -> dense(w_std=1.4142135623730951), scale=0.1)" noenhanced, \
-     NaN with lines lw 4 lc rgb '#ff7f0e' title "architecture=layernorm -> parallel(shaped_attention(q_std=0, causal=true), residual(dense -> relu -> dense(w_std=1.4142135623730951), scale=0.1, skip=0))" noenhanced, \
+     NaN with lines lw 4 lc rgb '#1f77b4' title "Pre-LN" noenhanced, \
+     NaN with lines lw 4 lc rgb '#d62728' title "Post-LN" noenhanced, \
+     NaN with lines lw 4 lc rgb '#2ca02c' title "parallel" noenhanced, \
+     NaN with lines lw 4 lc rgb '#9467bd' title "SAS" noenhanced, \
+     NaN with lines lw 4 lc rgb '#ff7f0e' title "SAS-P" noenhanced, \
      NaN with linespoints lw 2 lc rgb 'black' pt 5 ps 0.8 title "effective_rank" noenhanced, \
      NaN with linespoints lw 2 lc rgb 'black' pt 7 ps 0.8 title "simulation.effective_rank_of_mean_kernel" noenhanced
