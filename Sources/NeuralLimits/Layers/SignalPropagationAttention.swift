@@ -5,11 +5,18 @@ import Foundation
 /// initialisation (`W_Q = 0`), chosen so that the token kernel of layer `l` of `L` is a target
 ///
 /// - E-SPA: `Σ_l = exp(−γ_l·|i − j|)`, with `1 − e^{−2γ_l} = (1 − e^{−2γ_L})^{l/L}` (so `γ_0 = ∞`,
-///   `Σ_0 = I`), the schedule of the paper's E-SPA (as in its public reimplementations'
-///   `gamma_l = −½·log(1 − α_L^{2l/L})`, `α_L² = 1 − e^{−2γ_L}`);
-/// - U-SPA: `Σ_l = (1 − ρ_l)·I + ρ_l·11ᵀ`, with `1 − ρ_l = (1 − ρ_L)^{l/L}` (`ρ_0 = 0`), the same
-///   geometric interpolation of the non-shared variance (this schedule is by analogy with E-SPA,
-///   not checked against the paper's text).
+///   `Σ_0 = I`). Source: the public PyTorch reimplementation `AttentionWithoutShortcutsLayer`
+///   (`calculate_gamma_l`: `γ_l = −½·log(1 − α_L^{2l/L})`, `α_L² = 1 − e^{−2γ_L}`, default
+///   `γ_L = 0.005`, the paper's value). The paper's own section on the schedule could not be read
+///   here (only its abstract and introduction are in the searchable corpora; no official code
+///   exists), so this is checked against the reimplementation, not the text. Its meaning:
+///   `exp(−γ|i−j|)` is an AR(1) kernel whose Cholesky factor has diagonal `(1, α, …, α)`,
+///   `α² = 1 − e^{−2γ}`, so `log det Σ_l = (m − 1)·log α_l²` falls linearly in `l` — every layer
+///   removes the same log-volume (each `A_l` has the same determinant `α_L^{(m−1)/L}`);
+/// - U-SPA: `Σ_l = (1 − ρ_l)·I + ρ_l·11ᵀ`, with `1 − ρ_l = (1 − ρ_L)^{l/L}` (`ρ_0 = 0`; default
+///   `ρ_L = 0.8`, the paper's). Not found in any source: chosen by the same rule —
+///   `log det Σ_l = (m − 1)·log(1 − ρ_l) + log(1 + (m − 1)ρ_l)`, whose first term is linear in `l`
+///   under this schedule and dominates for long sequences.
 ///
 /// `A_l = L_l·L_{l−1}⁻¹` with `L` the Cholesky factors (causal: lower triangular, so token `i`
 /// sees tokens `1…i`), or `A_l = Σ_l^{1/2}·Σ_{l−1}^{−1/2}` with symmetric square roots
