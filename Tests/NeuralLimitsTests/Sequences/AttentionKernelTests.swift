@@ -32,23 +32,29 @@ struct AttentionKernelTests {
     "dense -> residual(attention(q_std=0, causal=true) -> dense, scale=0.7) -> dense -> layernorm -> dense",
     "dense -> residual(parallel(attention(q_std=0) -> dense, dense -> relu -> dense), scale=0.6) -> dense",
   ])
-  func agrees(_ arch: String) throws {
+  func agrees(_ arch: String) throws { try Self.expectAgreement(arch) }
+
+  /// Theory against `settings`' networks for `arch`: every kernel's verdict must be agree.
+  static func expectAgreement(_ arch: String) throws {
     let network = try ArchitectureParser.parse(arch)
-    for comparison in try TheoryVersusSimulation.compare(network, sequenceInputs, settings: Self.settings) {
+    for comparison in try TheoryVersusSimulation.compare(network, sequenceInputs, settings: settings) {
       #expect(comparison.verdict == .agree,
               "\(comparison.name): max|z| \(comparison.maxAbsZ) > \(comparison.threshold), rel. error \(comparison.relativeFrobeniusError)")
     }
   }
 
+  /// The NNGP verdict of `theory`'s kernel against `simulated`'s networks.
+  static func verdict(theory: String, simulated: String) throws -> Verdict {
+    let kernels = try ArchitectureParser.parse(theory).kernels(sequenceInputs, get: [.nngp], tokens: 4)
+    let simulation = try MonteCarlo.kernels(try ArchitectureParser.parse(simulated), sequenceInputs, settings: settings)
+    return KernelComparison(name: "nngp", theory: kernels.nngp, simulation: simulation.nngp, symmetric: true,
+                            biasScale: 2 / 256).verdict
+  }
+
   @Test("A deliberately wrong attention theory is rejected (uniform simulated, uniform-causal theory)")
   func rejectsWrongTheory() throws {
-    let simulated = try ArchitectureParser.parse("dense -> attention(q_std=0) -> dense")
-    let wrong = try ArchitectureParser.parse("dense -> attention(q_std=0, causal=true) -> dense")
-    let theory = try wrong.kernels(sequenceInputs, get: [.nngp], tokens: 4)
-    let simulation = try MonteCarlo.kernels(simulated, sequenceInputs, settings: Self.settings)
-    let comparison = KernelComparison(name: "nngp", theory: theory.nngp, simulation: simulation.nngp, symmetric: true,
-                                      biasScale: 2 / 256)
-    #expect(comparison.verdict == .disagree)
+    #expect(try Self.verdict(theory: "dense -> attention(q_std=0, causal=true) -> dense",
+                             simulated: "dense -> attention(q_std=0) -> dense") == .disagree)
   }
 
   @Test("Uniform-causal attention from Σ₀ = I has diagonal 1/i after one layer (exact)")

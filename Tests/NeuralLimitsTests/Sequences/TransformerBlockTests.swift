@@ -15,10 +15,9 @@ struct TransformerBlockTests {
   /// SAS-P: `x ↦ ShapedAttn(LN(x)) + 0.1·MLP(LN(x))` (no skip at all).
   static let sasP = "layernorm -> parallel(shaped_attention(q_std=0), residual(dense -> relu -> dense, scale=0.1, skip=0))"
 
-  /// Width 256, 64 networks, seed 11, NNGP (attention has no backward pass here), two sequences
-  /// of four tokens: the noise per entry is ~1/√(nS) ≈ 0.8%, the threshold the Bonferroni 99.9%
-  /// quantile over the 36 distinct entries (`KernelComparison`).
-  static let settings = AttentionKernelTests.settings
+  // Monte Carlo: `AttentionKernelTests.settings` — width 256, 64 networks, seed 11, NNGP (attention
+  // has no backward pass here), two sequences of four tokens: noise per entry ~1/√(nS) ≈ 0.8%, the
+  // threshold the Bonferroni 99.9% quantile over the 36 distinct entries (`KernelComparison`).
 
   @Test("Each block, causal or not, agrees with its kernel by the verdict rule", arguments: [
     "dense -> (\(sas)) * 3 -> dense",
@@ -30,23 +29,13 @@ struct TransformerBlockTests {
     "dense -> (espa(gamma_final=0.3, causal=true) -> \(mlp)) * 3 -> dense",
     "dense -> (uspa(rho_final=0.6) -> \(mlp)) * 3 -> dense",
   ])
-  func agrees(_ arch: String) throws {
-    let network = try ArchitectureParser.parse(arch)
-    for comparison in try TheoryVersusSimulation.compare(network, sequenceInputs, settings: Self.settings) {
-      #expect(comparison.verdict == .agree,
-              "\(comparison.name): max|z| \(comparison.maxAbsZ) > \(comparison.threshold), rel. error \(comparison.relativeFrobeniusError)")
-    }
-  }
+  func agrees(_ arch: String) throws { try AttentionKernelTests.expectAgreement(arch) }
 
   @Test("A wrong SAS theory (shaped attention without its centring C) is rejected")
   func rejectsWrongTheory() throws {
-    let simulated = try ArchitectureParser.parse("dense -> (\(Self.sas)) * 2 -> dense")
-    let wrong = try ArchitectureParser.parse("dense -> (\(Self.sas.replacingOccurrences(of: "q_std=0", with: "q_std=0, gamma=0"))) * 2 -> dense")
-    let theory = try wrong.kernels(sequenceInputs, get: [.nngp], tokens: 4)
-    let simulation = try MonteCarlo.kernels(simulated, sequenceInputs, settings: Self.settings)
-    let comparison = KernelComparison(name: "nngp", theory: theory.nngp, simulation: simulation.nngp, symmetric: true,
-                                      biasScale: 2 / 256)
-    #expect(comparison.verdict == .disagree)
+    let wrong = Self.sas.replacingOccurrences(of: "q_std=0", with: "q_std=0, gamma=0")
+    #expect(try AttentionKernelTests.verdict(theory: "dense -> (\(wrong)) * 2 -> dense", simulated: "dense -> (\(Self.sas)) * 2 -> dense")
+      == .disagree)
   }
 
   @Test("At W_Q = 0 shaped attention is the identity (I + C − C): SAS and SAS-P keep Σ₀ = I up to the MLP's small term")
