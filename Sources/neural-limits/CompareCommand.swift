@@ -14,7 +14,8 @@ struct CompareCommand: ParsableCommand {
 
       Verdict: \(ComparisonReport.rule)
 
-      Without --x the \(DefaultInputs.description) is used.
+      Without --x the \(DefaultInputs.description) is used. Sequences (attention): a 3-D .npy (N, m, d), \
+      or N·m rows with --tokens m, as for `kernel`; kernels are over (input, token) pairs, row i·m + a.
 
       JSON holds theory, simulation.mean, simulation.stderr, rel_frobenius_error, max_abs_z, \
       exact_mismatches and verdict, each keyed by kernel. The exit code is 0 whatever the verdict; errors exit with 2.
@@ -35,6 +36,9 @@ struct CompareCommand: ParsableCommand {
 
   @Option(help: "Second inputs (columns of the kernel); default: --x.")
   var x2: String?
+
+  @Option(help: "Tokens per sequence: every m consecutive rows of --x form one sequence (a 3-D .npy says it itself).")
+  var tokens: Int?
 
   @Option(help: "Hidden width n of the simulated networks.")
   var width: Int = 512
@@ -74,10 +78,10 @@ struct CompareCommand: ParsableCommand {
     let sweepWidths = try widths.map(parseWidths)
     if let plot { try GnuplotFigure.terminalCheck(plot) }
     let network = try ArchitectureParser.parse(arch)
-    let x1 = try x.map(readMatrix) ?? DefaultInputs.spiral()
-    let x2Matrix = try x2.map(readMatrix)
+    let (x1, m) = try x.map { try readSequences($0, tokens: tokens) } ?? (DefaultInputs.spiral(), tokens ?? 1)
+    let x2Matrix = try x2.map { try readSequences($0, tokens: m).matrix }
     let settings = MonteCarloSettings(width: sweepWidths?.last ?? width, samples: samples, seed: seed,
-                                      readoutWidth: readout, kinds: kinds)
+                                      readoutWidth: readout, kinds: kinds, tokens: m)
     let bar = ProgressBar(enabled: !quiet)
     let comparisons: [KernelComparison]
     let sweeps: [WidthSweep]
@@ -90,7 +94,8 @@ struct CompareCommand: ParsableCommand {
       sweeps = []
     }
     bar.finish()
-    let finite = try FiniteNetwork(network.graph, inputWidth: x1.columns, width: settings.width, readoutWidth: readout)
+    let finite = try FiniteNetwork(network.graph, inputWidth: x1.columns, width: settings.width, readoutWidth: readout,
+                                   tokens: m)
     let report = ComparisonReport(
       setup: .init(architecture: arch, inputs: x.map { "\($0)" + (x2.map { " × \($0)" } ?? "") } ?? DefaultInputs.description,
                    settings: settings, nngpEstimator: finite.nngpEstimator, outputs: finite.outputWidth,

@@ -11,6 +11,10 @@ struct KernelCommand: ParsableCommand {
       Entry (i, j) is k(x_i, x2_j): rows from --x, columns from --x2 (or --x again), as \
       neural-tangents' kernel_fn(x1, x2). Inputs are CSV or .npy files, one input per row.
 
+      Sequences: a 3-D .npy array (N, m, d), or a CSV/2-D .npy of N·m rows (the m tokens of each \
+      sequence consecutive) with --tokens m. The kernels are then N·m × N·m (N1·m × N2·m with --x2), \
+      row i·m + a being token a of input i; attention layers mix the tokens of each sequence.
+
       Formats: json (default, to stdout or --out FILE) is {"nngp": [[...]], "ntk": [[...]]}, plus \
       "quadrature_error_estimate" (the largest relative error bound of any entry) when a layer is computed \
       by quadrature (tanh, softplus, swish); \
@@ -40,13 +44,16 @@ struct KernelCommand: ParsableCommand {
   @Option(help: "Finite width n read by width-dependent layers (shaped_relu, standard parameterization).")
   var width: Int?
 
+  @Option(help: "Tokens per sequence: every m consecutive rows of --x (and --x2) form one sequence (a 3-D .npy says it itself).")
+  var tokens: Int?
+
   func run() throws {
     let kinds = try parseKinds(get)
     if let width, width < 1 { throw NeuralLimitsError.invalidArgument("--width must be at least 1, got \(width)") }
     let network = try ArchitectureParser.parse(arch)
-    let x1 = try readMatrix(x)
-    let x2Matrix = try x2.map(readMatrix)
-    let state = try network.kernels(x1, x2Matrix, get: kinds, hiddenWidth: width)
+    let (x1, m) = try readSequences(x, tokens: tokens)
+    let x2Matrix = try x2.map { try readSequences($0, tokens: m).matrix }
+    let state = try network.kernels(x1, x2Matrix, get: kinds, hiddenWidth: width, tokens: m)
     var named: [(String, Matrix)] = [("nngp", state.nngp)]
     if let ntk = state.ntk { named.append(("ntk", ntk)) }
     if !kinds.contains(.nngp) { named.removeFirst() }

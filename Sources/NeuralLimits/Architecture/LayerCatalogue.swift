@@ -147,19 +147,82 @@ public enum LayerCatalogue {
     LayerEntry(name: "layernorm", summary: "normalise over features (after a dense layer)", parameters: [
       .init(name: "eps", domain: .real(nonNegative), defaultValue: "1e-12", summary: "added to the variance"),
     ]) { a in LayerNorm(epsilon: a.real("eps") ?? 1e-12) },
-    LayerEntry(name: "shaped_attention", summary: "I + softmax(QKᵀ/τ) − C times values, τ = τ0·√(n·n_k) (finite width; SDE limit)", parameters: [
+    LayerEntry(name: "shaped_attention", summary: "I + softmax(QKᵀ/τ) − C times values, τ = τ0·√(n·n_k); kernel A₀ΣA₀ᵀ, A₀ = I (SDE limit at depth ~ width)", parameters: [
       .init(name: "tau0", domain: .real(nonNegative, lowerOpen: true), defaultValue: "1", summary: "temperature constant τ₀"),
       .init(name: "causal", domain: .choice(["false", "true"]), defaultValue: "false", summary: "token i attends to 1…i"),
       .init(name: "keys", domain: .integer(1...Int.max), defaultValue: nil, summary: "n_k (default: the width)"),
-    ]) { a in Attention(shaped: true, tau0: a.real("tau0") ?? 1, causal: a.text("causal") == "true", keys: a.integer("keys")) },
-    LayerEntry(name: "attention", summary: "softmax(QKᵀ/√n_k) times values, single head (finite width only)", parameters: [
+      .init(name: "alpha", domain: .real(finite), defaultValue: "1", summary: "weight α of the identity"),
+      .init(name: "beta", domain: .real(finite), defaultValue: "1", summary: "weight β of the softmax"),
+      .init(name: "gamma", domain: .real(finite), defaultValue: "1", summary: "weight γ of the centring C"),
+    ] + LayerCatalogue.attentionWeights(queryDefault: "1")) { a in
+      Attention(name: "shaped_attention", alpha: a.real("alpha") ?? 1, beta: a.real("beta") ?? 1, gamma: a.real("gamma") ?? 1,
+                shapedTemperature: true, tau0: a.real("tau0") ?? 1, causal: a.text("causal") == "true", keys: a.integer("keys"),
+                queryStd: a.real("q_std") ?? 1, valueStd: a.real("v_std") ?? 1)
+    },
+    LayerEntry(name: "attention", summary: "softmax(QKᵀ/(τ0·√n_k)) times values, single head; kernel only at q_std=0 (uniform A)", parameters: [
       .init(name: "causal", domain: .choice(["false", "true"]), defaultValue: "false", summary: "token i attends to 1…i"),
       .init(name: "keys", domain: .integer(1...Int.max), defaultValue: nil, summary: "n_k (default: the width)"),
-    ]) { a in Attention(shaped: false, causal: a.text("causal") == "true", keys: a.integer("keys")) },
+      .init(name: "tau0", domain: .real(nonNegative, lowerOpen: true), defaultValue: "1", summary: "temperature constant τ₀"),
+    ] + LayerCatalogue.attentionWeights(queryDefault: "1")) { a in
+      Attention(name: "attention", alpha: 0, beta: 1, gamma: 0, shapedTemperature: false, tau0: a.real("tau0") ?? 1,
+                causal: a.text("causal") == "true", keys: a.integer("keys"), queryStd: a.real("q_std") ?? 1,
+                valueStd: a.real("v_std") ?? 1)
+    },
+    LayerEntry(name: "value_skipinit", summary: "α·I + β·softmax(QKᵀ/(τ0·√n_k)) times values (He et al. 2023)", parameters: [
+      .init(name: "alpha", domain: .real(finite), defaultValue: "1", summary: "weight α of the identity"),
+      .init(name: "beta", domain: .real(finite), defaultValue: "0", summary: "weight β of the softmax"),
+      .init(name: "causal", domain: .choice(["false", "true"]), defaultValue: "false", summary: "token i attends to 1…i"),
+      .init(name: "keys", domain: .integer(1...Int.max), defaultValue: nil, summary: "n_k (default: the width)"),
+      .init(name: "tau0", domain: .real(nonNegative, lowerOpen: true), defaultValue: "1", summary: "temperature constant τ₀"),
+    ] + LayerCatalogue.attentionWeights(queryDefault: "0")) { a in
+      Attention(name: "value_skipinit", alpha: a.real("alpha") ?? 1, beta: a.real("beta") ?? 0, gamma: 0, shapedTemperature: false,
+                tau0: a.real("tau0") ?? 1, causal: a.text("causal") == "true", keys: a.integer("keys"),
+                queryStd: a.real("q_std") ?? 0, valueStd: a.real("v_std") ?? 1)
+    },
+    LayerEntry(name: "espa", summary: "E-SPA: D·softmax(M + B), W_Q = 0, token kernel exp(−γ_l|i−j|) at layer l of a repetition", parameters: [
+      .init(name: "gamma_final", domain: .real(nonNegative, lowerOpen: true), defaultValue: "0.005", summary: "γ_L of the last layer"),
+    ] + LayerCatalogue.signalPropagationPlace) { a in
+      try LayerCatalogue.signalPropagation(.exponential(gammaFinal: a.real("gamma_final") ?? 0.005), a)
+    },
+    LayerEntry(name: "uspa", summary: "U-SPA: D·softmax(M + B), W_Q = 0, token kernel (1−ρ_l)I + ρ_l11ᵀ at layer l of a repetition", parameters: [
+      .init(name: "rho_final", domain: .real(0...1, lowerOpen: false), defaultValue: "0.8", summary: "ρ_L of the last layer (below 1)"),
+    ] + LayerCatalogue.signalPropagationPlace) { a in
+      try LayerCatalogue.signalPropagation(.uniform(rhoFinal: a.real("rho_final") ?? 0.8), a)
+    },
     LayerEntry(name: "dropout", summary: "training-mode dropout with drop probability rate", parameters: [
       .init(name: "rate", domain: .real(0...0.999999), defaultValue: "0.1", summary: "probability of dropping a unit"),
     ]) { a in Dropout(rate: a.real("rate") ?? 0.1) },
   ]
+
+  /// `q_std` and `v_std` of the attention layers.
+  static func attentionWeights(queryDefault: String) -> [LayerEntry.Parameter] {
+    [
+      .init(name: "q_std", domain: .real(nonNegative), defaultValue: queryDefault, summary: "σ_Q of W^Q (0: W_Q = 0, the kernel-exact setting)"),
+      .init(name: "v_std", domain: .real(nonNegative), defaultValue: "1", summary: "scale w of the value weights"),
+    ]
+  }
+
+  /// `causal`, `layer`, `depth`, `v_std` of `espa` and `uspa`.
+  static let signalPropagationPlace: [LayerEntry.Parameter] = [
+    .init(name: "causal", domain: .choice(["false", "true"]), defaultValue: "false", summary: "Cholesky factors (true) or symmetric roots"),
+    .init(name: "layer", domain: .integer(1...Int.max), defaultValue: nil, summary: "l (default: its block in the repetition)"),
+    .init(name: "depth", domain: .integer(1...Int.max), defaultValue: nil, summary: "L (default: the repetition count)"),
+    .init(name: "v_std", domain: .real(nonNegative), defaultValue: "1", summary: "scale w of the value weights"),
+  ]
+
+  /// An E-SPA or U-SPA layer; `layer` and `depth` go together.
+  static func signalPropagation(_ spa: SignalPropagationAttention, _ a: Arguments) throws -> Attention {
+    let l = a.integer("layer"), L = a.integer("depth")
+    guard (l == nil) == (L == nil) else {
+      throw NeuralLimitsError.architecture("\(spa.name): give layer= and depth= together (or neither, inside a repetition)")
+    }
+    if let l, let L, l > L { throw NeuralLimitsError.architecture("\(spa.name): layer=\(l) is beyond depth=\(L)") }
+    if case .uniform(let rho) = spa, rho >= 1 {
+      throw NeuralLimitsError.architecture("uspa: rho_final must be below 1, got \(rho)")
+    }
+    return Attention(name: spa.name, alpha: 0, beta: 1, gamma: 0, shapedTemperature: false, causal: a.text("causal") == "true",
+                     queryStd: 0, valueStd: a.real("v_std") ?? 1, pattern: .signalPropagation(spa, layer: l, depth: L))
+  }
 
   /// The entry named `name`.
   public static func entry(_ name: String) -> LayerEntry? { entries.first { $0.name == name } }

@@ -13,13 +13,30 @@ public enum NPY {
   }
 
   public static func decode(_ data: Data, name: String = "npy") throws -> Matrix {
+    try decodeSequences(data, name: name, allowSequences: false).matrix
+  }
+
+  /// A matrix from `(n,)` or `(n, d)`, or sequences from `(N, m, d)` as the `N·m × d` matrix of
+  /// their tokens, input-major (row `i·m + a` is token `a` of sequence `i`), and `m`
+  /// (`nil` for a 1-D or 2-D array).
+  public static func decodeSequences(_ data: Data, name: String = "npy", allowSequences: Bool = true) throws
+    -> (matrix: Matrix, tokens: Int?)
+  {
     try data.withUnsafeBytes { bytes in
       let header = try NPYHeader(bytes, name: name)
-      guard (1...2).contains(header.shape.count) else {
-        throw header.failure("shape \(header.shapeText) has \(header.shape.count) dimensions; a matrix is read from (n,) or (n, d)")
+      let dimensions = allowSequences ? 1...3 : 1...2
+      guard dimensions.contains(header.shape.count) else {
+        throw header.failure("shape \(header.shapeText) has \(header.shape.count) dimensions; a matrix is read from (n,) or (n, d)"
+          + (allowSequences ? ", sequences from (N, m, d)" : ""))
       }
-      return try Matrix(rows: header.shape[0], columns: header.shape.count == 2 ? header.shape[1] : 1,
-                        elements: elements(bytes, header))
+      let shape = header.shape
+      if shape.count == 3 {
+        guard shape[1] > 0 else { throw header.failure("shape \(header.shapeText) has sequences of no tokens") }
+        let (rows, overflow) = shape[0].multipliedReportingOverflow(by: shape[1])
+        guard !overflow else { throw header.failure("shape \(header.shapeText) has more tokens than memory can address") }
+        return (try Matrix(rows: rows, columns: shape[2], elements: elements(bytes, header)), shape[1])
+      }
+      return (try Matrix(rows: shape[0], columns: shape.count == 2 ? shape[1] : 1, elements: elements(bytes, header)), nil)
     }
   }
 
@@ -126,4 +143,22 @@ public enum NPY {
 /// Reads a matrix from a `.npy` or CSV file, chosen by the extension (`.npy`, else CSV).
 public func readMatrix(_ path: String) throws -> Matrix {
   path.lowercased().hasSuffix(".npy") ? try NPY.read(path) : try CSV.read(path)
+}
+
+/// Reads sequence inputs: a 3-D `.npy` array `(N, m, d)`, or a matrix (CSV or 2-D `.npy`) of
+/// `N·m` rows, one per token, the `m` tokens of each sequence consecutive (row `i·m + a` is token
+/// `a` of sequence `i`). Returns the `N·m × d` matrix of tokens and `m`: the array's, or `tokens`
+/// (which must then agree with the array's and divide a matrix's rows); 1 when neither says.
+public func readSequences(_ path: String, tokens: Int?) throws -> (matrix: Matrix, tokens: Int) {
+  if let tokens, tokens < 1 { throw NeuralLimitsError.invalidArgument("--tokens must be at least 1, got \(tokens)") }
+  let (matrix, own) = path.lowercased().hasSuffix(".npy")
+    ? try NPY.decodeSequences(try readFile(path), name: path) : (try CSV.read(path), nil)
+  if let own, let tokens, own != tokens {
+    throw NeuralLimitsError.dimensionMismatch("\(path) holds sequences of \(own) tokens, --tokens says \(tokens)")
+  }
+  let m = own ?? tokens ?? 1
+  guard matrix.rows % m == 0 else {
+    throw NeuralLimitsError.dimensionMismatch("\(path) has \(matrix.rows) rows, not whole sequences of \(m) tokens")
+  }
+  return (matrix, m)
 }

@@ -51,14 +51,14 @@ struct KernelProgram: Sendable {
   let outputWidth: Int?
 
   /// Resolves `graph` for inputs of `inputWidth` features in a network of hidden width
-  /// `hiddenWidth` (`nil`: the infinite-width limit).
-  init(_ graph: LayerGraph, inputWidth: Int, hiddenWidth: Int? = nil) throws {
+  /// `hiddenWidth` (`nil`: the infinite-width limit), on sequences of `tokens` rows.
+  init(_ graph: LayerGraph, inputWidth: Int, hiddenWidth: Int? = nil, tokens: Int = 1) throws {
     var slots = 0
     /// `gaussian`: whether the input to `graph` is Gaussian in the limit (raw inputs are not).
     func compile(_ graph: LayerGraph, _ width: Int?, gaussian: Bool, after previous: String) throws
       -> (node: Node, width: Int?, gaussian: Bool)
     {
-      let context = LayerContext(inputWidth: width, hiddenWidth: hiddenWidth)
+      let context = LayerContext(inputWidth: width, hiddenWidth: hiddenWidth, tokens: tokens)
       switch graph {
       case .primitive(let layer):
         if layer.needsGaussianInput && !gaussian {

@@ -16,7 +16,7 @@ public struct KernelState: Sendable {
   public var var2: [Double]
   /// `x2` is `x1` (not given, or equal entry for entry): the diagonal `(i, i)` pairs an input
   /// with itself, and equals `var1` exactly.
-  public let isSymmetric: Bool
+  public internal(set) var isSymmetric: Bool
   /// For networks with quadrature layers (`NumericalActivation`): the largest estimated relative
   /// error of any entry of any such layer's output — every entry's bound from
   /// `NumericalActivation.estimatedDual`/`estimatedVariance`, relative to `√(K(x,x)·K(x',x'))` of

@@ -103,13 +103,17 @@ public struct PairVariances: Sendable {
 /// `inputWidth` is the channel count of the layer's input (`nil` when infinite, i.e. the
 /// output of a dense layer with no explicit `width` on the kernel side); `hiddenWidth` is the
 /// network's finite width `n` (`nil` in the infinite-width limit), which width-dependent layers
-/// such as the shaped ReLU read.
+/// such as the shaped ReLU read; `tokens` is the sequence length `m`: every `m` consecutive
+/// rows of the batch (and of the kernel state, input-major: row `i·m + a` is token `a` of input
+/// `i`) form one sequence, which layers that mix tokens (attention) act within.
 public struct LayerContext: Sendable, Equatable {
   public let inputWidth: Int?
   public let hiddenWidth: Int?
+  public let tokens: Int
 
-  public init(inputWidth: Int?, hiddenWidth: Int?) {
+  public init(inputWidth: Int?, hiddenWidth: Int?, tokens: Int = 1) {
     self.inputWidth = inputWidth
     self.hiddenWidth = hiddenWidth
+    self.tokens = tokens
   }
 }

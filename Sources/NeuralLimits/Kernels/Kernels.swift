@@ -19,13 +19,52 @@ extension Layer {
   /// parameterization without explicit widths, the shaped ReLU) read; `nil` is the limit.
   /// Throws on non-finite inputs, mismatched shapes, unplaceable layers, and a result that is
   /// not finite (overflow, e.g. `exp` layers on large inputs).
+  ///
+  /// Sequences: with `tokens = m`, every `m` consecutive rows of `x1` (and of `x2`) are the tokens
+  /// of one sequence, and the kernels are over (input, token) pairs in the same input-major order
+  /// (row `i·m + a` is token `a` of input `i`). Per-token layers act on every entry as before;
+  /// attention mixes the tokens of each sequence (`Attention`). A layer that mixes tokens needs
+  /// each sequence's kernel with itself, so with `x2` the two sets are evaluated together and the
+  /// cross block returned.
   public func kernels(_ x1: Matrix, _ x2: Matrix? = nil, get kinds: KernelKinds = [.nngp, .ntk],
-                      hiddenWidth: Int? = nil) throws -> KernelState {
-    let program = try KernelProgram(graph, inputWidth: x1.columns, hiddenWidth: hiddenWidth)
-    var state = try KernelState(inputs: x1, distinctSecondInputs(x1, x2), ntk: kinds.contains(.ntk))
+                      hiddenWidth: Int? = nil, tokens: Int = 1) throws -> KernelState {
+    try checkSequences(x1, x2, tokens: tokens)
+    let program = try KernelProgram(graph, inputWidth: x1.columns, hiddenWidth: hiddenWidth, tokens: tokens)
+    let x2 = distinctSecondInputs(x1, x2)
+    if let x2, graph.primitives.contains(where: \.mixesTokens) {
+      let joint = try kernels(try x1.stacked(with: x2), get: kinds, hiddenWidth: hiddenWidth, tokens: tokens)
+      return try joint.crossBlock(rows: x1.rows, x2Variances: x2.rows)
+    }
+    var state = try KernelState(inputs: x1, x2, ntk: kinds.contains(.ntk))
     try KernelEvaluator.evaluate(program.root, slots: program.slotCount, &state)
     try state.finalize()
     return state
+  }
+}
+
+/// Throws unless `tokens ≥ 1` divides the row counts of `x1` and `x2`.
+func checkSequences(_ x1: Matrix, _ x2: Matrix?, tokens: Int) throws {
+  guard tokens >= 1 else { throw NeuralLimitsError.invalidArgument("--tokens must be at least 1, got \(tokens)") }
+  for (name, x) in [("x1", x1), ("x2", x2)] {
+    if let x, x.rows % tokens != 0 {
+      throw NeuralLimitsError.dimensionMismatch("\(name) has \(x.rows) rows, not whole sequences of \(tokens) tokens")
+    }
+  }
+}
+
+extension KernelState {
+  /// The block of a symmetric state over `x1` stacked on `x2` that pairs the first `rows` with the rest.
+  func crossBlock(rows: Int, x2Variances count: Int) throws -> KernelState {
+    let block = { (m: Matrix) in
+      try Matrix(rows: rows, columns: count, elements: (0..<rows).flatMap { i in (0..<count).map { m[i, rows + $0] } })
+    }
+    var result = self
+    result.nngp = try block(nngp)
+    result.ntk = try ntk.map(block)
+    result.var1 = Array(var1[0..<rows])
+    result.var2 = Array(var1[rows...])
+    result.isSymmetric = false
+    return result
   }
 }
 

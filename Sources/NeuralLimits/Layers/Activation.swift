@@ -54,7 +54,7 @@ extension Activation {
     }
   }
 
-  public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int,
+  public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int, tokens: Int,
                       random: RandomStream, cache: inout [Double]) -> Matrix {
     var y = input
     y.elements.withUnsafeMutableBufferPointer { p in for k in p.indices { p[k] = value(p[k]) } }

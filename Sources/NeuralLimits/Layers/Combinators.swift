@@ -103,10 +103,11 @@ public struct Parallel: Layer {
 }
 
 extension LayerGraph {
-  /// The graph with every scheduled branch scale fixed for block `l` of `L`.
+  /// The graph with every scheduled branch scale fixed, and every depth-placed layer placed
+  /// (`DepthPlacedLayer`), for block `l` of `L`.
   public func resolvingSchedules(block l: Int, depth L: Int) -> LayerGraph {
     switch self {
-    case .primitive: return self
+    case .primitive(let layer): return (layer as? any DepthPlacedLayer)?.placed(block: l, depth: L).graph ?? self
     case .serial(let items): return .serial(items.map { $0.resolvingSchedules(block: l, depth: L) })
     case .sum(let branches):
       return .sum(branches.map {

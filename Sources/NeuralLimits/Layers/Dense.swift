@@ -98,7 +98,7 @@ public struct Dense: PointwiseKernel {
     }
   }
 
-  public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int,
+  public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int, tokens: Int,
                       random: RandomStream, cache: inout [Double]) -> Matrix {
     affine(input, parameters: parameters, outputWidth: outputWidth)
   }

@@ -64,10 +64,9 @@ public protocol PrimitiveLayer: Layer {
   /// implemented (the empirical NTK, training and Jacobian–vector products need them).
   var hasBackward: Bool { get }
 
-  /// Whether the layer mixes the tokens of a sequence (attention): such a layer needs the
-  /// grouping of rows into sequences, which `sampleForward` receives and `forward` does not yet
-  /// (it takes the whole batch as one sequence), so kernel Monte Carlo over independent inputs
-  /// refuses it.
+  /// Whether the layer mixes the tokens of a sequence (attention): it acts within each group of
+  /// `tokens` consecutive rows (`LayerContext.tokens`, the `tokens` of `forward` and
+  /// `sampleForward`); every other layer acts on each row alone.
   var mixesTokens: Bool { get }
 
   /// Whether the kernel map assumes jointly Gaussian inputs (the dual kernels of activations
@@ -87,9 +86,10 @@ public protocol PrimitiveLayer: Layer {
   func initialize(_ parameters: UnsafeMutableBufferPointer<Double>, inputWidth: Int, outputWidth: Int,
                   random: RandomStream)
 
-  /// The forward pass on a batch (`batch × inputWidth` → `batch × outputWidth`). `cache`
-  /// receives whatever `backward` needs beyond input and output (dropout masks, …).
-  func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int,
+  /// The forward pass on a batch (`batch × inputWidth` → `batch × outputWidth`), `tokens`
+  /// consecutive rows forming one sequence. `cache` receives whatever `backward` needs beyond
+  /// input and output (dropout masks, attention matrices, …).
+  func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int, tokens: Int,
                random: RandomStream, cache: inout [Double]) -> Matrix
 
   /// The vector–Jacobian product with respect to the input. `cotangent` has `batch·copies` rows,
@@ -154,4 +154,12 @@ public protocol PointwiseKernel: PrimitiveLayer {
 /// A kernel map that needs the whole state (e.g. dropout, which treats the diagonal apart).
 public protocol StateKernel: PrimitiveLayer {
   func transform(_ state: inout KernelState, context: LayerContext) throws
+}
+
+/// A layer whose definition depends on its place in a repetition `(…) * L` (E-SPA and U-SPA, whose
+/// attention matrix is that of layer `l` of `L`): `Repeat` places it block by block, as it
+/// resolves residual scale schedules.
+public protocol DepthPlacedLayer: PrimitiveLayer {
+  /// The layer at block `l` (1-based) of `L`; a layer already placed returns itself.
+  func placed(block l: Int, depth L: Int) -> any PrimitiveLayer
 }

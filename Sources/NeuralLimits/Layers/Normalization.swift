@@ -24,7 +24,7 @@ public struct LayerNorm: PointwiseKernel {
   }
 
   /// Caches `1/σ` per input row.
-  public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int,
+  public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int, tokens: Int,
                       random: RandomStream, cache: inout [Double]) -> Matrix {
     var y = input
     let n = input.columns
@@ -85,7 +85,7 @@ public struct Dropout: StateKernel {
   }
 
   /// Caches the mask (`0` or `1/(1 − rate)` per entry).
-  public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int,
+  public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int, tokens: Int,
                       random: RandomStream, cache: inout [Double]) -> Matrix {
     cache = (0..<input.elements.count).map { _ in random.uniform() < keep ? 1 / keep : 0 }
     var y = input

@@ -23,7 +23,7 @@ extension PrimitiveLayer {
     output = scratch.parameters.withUnsafeMutableBufferPointer { p in
       let parameters = UnsafeMutableBufferPointer(rebasing: p[0..<count])
       initialize(parameters, inputWidth: input.columns, outputWidth: outputWidth, random: random)
-      return forward(input, parameters: UnsafeBufferPointer(parameters), outputWidth: outputWidth, random: random,
+      return forward(input, parameters: UnsafeBufferPointer(parameters), outputWidth: outputWidth, tokens: tokens, random: random,
                      cache: &scratch.cache)
     }
   }

@@ -26,6 +26,8 @@ public struct FiniteNetwork: Sendable {
   public let parameterCount: Int
   public let inputWidth: Int
   public let outputWidth: Int
+  /// Rows per sequence (`LayerContext.tokens`).
+  public let tokens: Int
   /// The last primitive when it is a dense layer (the readout), whose expectation over its own
   /// weights is available in closed form.
   let readout: Dense?
@@ -39,12 +41,15 @@ public struct FiniteNetwork: Sendable {
   public let widest: (units: Int, source: String)
 
   /// Resolves `graph` for inputs of `inputWidth` features at hidden width `width`. A final dense
-  /// layer without an explicit `width` gets `readoutWidth` outputs.
-  public init(_ graph: LayerGraph, inputWidth: Int, width: Int, readoutWidth: Int = 1) throws {
+  /// layer without an explicit `width` gets `readoutWidth` outputs; every `tokens` consecutive
+  /// rows of a batch form one sequence.
+  public init(_ graph: LayerGraph, inputWidth: Int, width: Int, readoutWidth: Int = 1, tokens: Int = 1) throws {
     guard inputWidth >= 1, width >= 1, readoutWidth >= 1 else {
       throw NeuralLimitsError.invalidArgument(
         "widths must be at least 1 (input \(inputWidth), width \(width), readout \(readoutWidth))")
     }
+    guard tokens >= 1 else { throw NeuralLimitsError.invalidArgument("tokens must be at least 1, got \(tokens)") }
+    self.tokens = tokens
     var offset = 0, primitives = 0
     var blocks: [ParameterBlock] = []
     var last: (any PrimitiveLayer)?
@@ -52,7 +57,7 @@ public struct FiniteNetwork: Sendable {
     func compile(_ graph: LayerGraph, _ inWidth: Int, tail: Bool) throws -> (Node, Int) {
       switch graph {
       case .primitive(let layer):
-        let context = LayerContext(inputWidth: inWidth, hiddenWidth: width)
+        let context = LayerContext(inputWidth: inWidth, hiddenWidth: width, tokens: tokens)
         var out = try layer.outputWidth(context) ?? width
         let isReadout = tail && (layer as? Dense)?.width == nil && layer is Dense
         if isReadout { out = readoutWidth }
@@ -147,7 +152,7 @@ public struct FiniteNetwork: Sendable {
       case .primitive(let layer, _, let outWidth, let offset, let count):
         var cache: [Double] = []
         let output = layer.forward(input, parameters: UnsafeBufferPointer(rebasing: parameters[offset..<(offset + count)]),
-                                   outputWidth: outWidth, random: random, cache: &cache)
+                                   outputWidth: outWidth, tokens: tokens, random: random, cache: &cache)
         records.append(Record(input: input, output: output, cache: cache))
         return output
       case .serial(let items):

@@ -27,15 +27,18 @@ public struct MonteCarloSettings: Sendable {
   public var kinds: KernelKinds
   /// Also estimate each kernel's correlations (`KernelEstimate.correlation`).
   public var correlations: Bool
+  /// Rows per sequence (`LayerContext.tokens`; 1: independent inputs).
+  public var tokens: Int
 
   public init(width: Int, samples: Int, seed: UInt64 = 0, readoutWidth: Int = 1, kinds: KernelKinds = [.nngp, .ntk],
-              correlations: Bool = false) {
+              correlations: Bool = false, tokens: Int = 1) {
     self.width = width
     self.samples = samples
     self.seed = seed
     self.readoutWidth = readoutWidth
     self.kinds = kinds
     self.correlations = correlations
+    self.tokens = tokens
   }
 }
 
@@ -106,16 +109,13 @@ public enum MonteCarlo {
     try x1.validateFinite("x1")
     try x2?.validateFinite("x2")
     let x2 = distinctSecondInputs(x1, x2)
+    try checkSequences(x1, x2, tokens: settings.tokens)
     if let x2, x2.columns != x1.columns {
       throw NeuralLimitsError.dimensionMismatch("x1 has \(x1.columns) features, x2 has \(x2.columns)")
     }
     let network = try FiniteNetwork(layer.graph, inputWidth: x1.columns, width: settings.width,
-                                    readoutWidth: settings.readoutWidth)
+                                    readoutWidth: settings.readoutWidth, tokens: settings.tokens)
     let batch = try x2.map { try x1.stacked(with: $0) } ?? x1
-    if let layer = layer.graph.primitives.first(where: \.mixesTokens) {
-      throw NeuralLimitsError.invalidArgument(
-        "\(layer.specification) mixes the tokens of a sequence, and these inputs are independent vectors: sample sequences with TokenCovariance or `neural-limits sde`")
-    }
     let wantNTK = settings.kinds.contains(.ntk)
     if wantNTK, let layer = layer.graph.primitives.first(where: { !$0.hasBackward }) {
       throw NeuralLimitsError.invalidArgument("\(layer.specification) has no backward pass, so no empirical NTK: ask for the NNGP only")

@@ -10,10 +10,10 @@ public enum TheoryVersusSimulation {
     progress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws -> [KernelComparison] {
     let x2 = distinctSecondInputs(x1, x2)
-    let theory = try layer.kernels(x1, x2, get: settings.kinds, hiddenWidth: settings.width)
+    let theory = try layer.kernels(x1, x2, get: settings.kinds, hiddenWidth: settings.width, tokens: settings.tokens)
     let simulation = try MonteCarlo.kernels(layer, x1, x2, settings: settings, progress: progress)
     let narrowest = try FiniteNetwork(layer.graph, inputWidth: x1.columns, width: settings.width,
-                                      readoutWidth: settings.readoutWidth).narrowestHiddenWidth
+                                      readoutWidth: settings.readoutWidth, tokens: settings.tokens).narrowestHiddenWidth
     let bias = Double(max(nonlinearDepth(layer.graph), 1)) / Double(narrowest)
     var result: [KernelComparison] = []
     if settings.kinds.contains(.nngp) {

@@ -30,10 +30,19 @@ public enum TokenCovariance {
   }
 
   /// The outcome over samples: the final `V` of each (sample order) and, per top-level block,
-  /// the mean correlation of each sample after it.
+  /// each sample's `V = XXᵀ/n` after it and its mean correlation.
   public struct Ensemble: Sendable {
     public let finals: [Matrix]
+    /// `blockKernels[k][s]`: sample `s`'s `V` after top-level block `k`.
+    public let blockKernels: [[Matrix]]
+    /// `meanCorrelations[k][s]`: the mean correlation of `blockKernels[k][s]`.
     public let meanCorrelations: [[Double]]
+
+    init(finals: [Matrix], blockKernels: [[Matrix]]) {
+      self.finals = finals
+      self.blockKernels = blockKernels
+      meanCorrelations = blockKernels.map { $0.map(TokenCovariance.meanCorrelation) }
+    }
   }
 
   /// `samples` networks of width `width` on `V₀`; sample `s` draws from
@@ -42,12 +51,12 @@ public enum TokenCovariance {
                               progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Ensemble {
     let m = v0.rows
     guard samples >= 2 else { throw NeuralLimitsError.invalidArgument("samples must be at least 2, got \(samples)") }
-    let finite = try FiniteNetwork(network.graph, inputWidth: width, width: width, readoutWidth: width)
+    let finite = try FiniteNetwork(network.graph, inputWidth: width, width: width, readoutWidth: width, tokens: m)
     guard finite.outputWidth == width else {
       throw NeuralLimitsError.architecture("the network must keep the width \(width), its output has \(finite.outputWidth) units")
     }
     let streamSeed = RandomStream.mix(seed, UInt64(width))
-    let results = TaskSlots<(Matrix, [Double])>(count: samples)
+    let results = TaskSlots<(Matrix, [Matrix])>(count: samples)
     let counter = TaskCounter(total: samples, report: progress)
     let blasThreads = BLAS.threads
     BLAS.setThreads(1)
@@ -59,9 +68,9 @@ public enum TokenCovariance {
       for s in stride(from: worker, to: samples, by: workers) {
         let random = RandomStream(seed: streamSeed, stream: UInt64(s))
         do {
-          var profile: [Double] = []
+          var profile: [Matrix] = []
           let x = finite.sample(try initialTokens(v0, width: width, random: random), tokens: m, random: random,
-                                workspace: workspace) { _, x in profile.append(meanCorrelation(gram(x))) }
+                                workspace: workspace) { _, x in profile.append(gram(x)) }
           results.set(s, (gram(x), profile))
         } catch let error as NeuralLimitsError {
           failure.set(worker, error)
@@ -75,7 +84,7 @@ public enum TokenCovariance {
     if let error = failure.values.first { throw error }
     let all = results.values
     let blocks = all.first?.1.count ?? 0
-    return Ensemble(finals: all.map(\.0), meanCorrelations: (0..<blocks).map { k in all.map { $0.1[k] } })
+    return Ensemble(finals: all.map(\.0), blockKernels: (0..<blocks).map { k in all.map { $0.1[k] } })
   }
 
   /// `XXᵀ/n`.

@@ -102,11 +102,7 @@ public struct CovarianceStudy: Sendable {
   /// The mean correlation over paths against time: `(t, SDE mean, its error, network mean, its
   /// error, unshaped mean, its error)`, the networks read at block `round(t·n)`.
   public var correlationProfile: [(t: Double, sde: (Double, Double), network: (Double, Double)?, unshaped: (Double, Double)?)] {
-    func meanAndError(_ x: [Double]) -> (Double, Double) {
-      let n = Double(x.count), mean = x.reduce(0, +) / n
-      let variance = x.count > 1 ? x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
-      return (mean, (variance / n).squareRoot())
-    }
+    func meanAndError(_ x: [Double]) -> (Double, Double) { SampleSummary.meanAndError(x) }
     return zip(sde.times, sde.meanCorrelations).map { t, values in
       let initial = settings.rho0
       func network(_ e: TokenCovariance.Ensemble?) -> (Double, Double)? {

@@ -49,6 +49,14 @@ public struct SampleSummary: Sendable {
     }
   }
 
+  /// The mean of `x` and its standard error `s/√n` (`s` the sample standard deviation; 0 for a
+  /// single value).
+  public static func meanAndError(_ x: [Double]) -> (mean: Double, error: Double) {
+    let n = Double(x.count), mean = x.reduce(0, +) / n
+    let variance = x.count > 1 ? x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
+    return (mean, (variance / n).squareRoot())
+  }
+
   /// The `p`-quantile of sorted values, interpolating linearly between order statistics.
   static func quantile(_ sorted: [Double], _ p: Double) -> Double {
     let h = p * Double(sorted.count - 1)

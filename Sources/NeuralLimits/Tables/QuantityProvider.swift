@@ -35,7 +35,7 @@ public protocol QuantityProvider: Sendable {
 /// The providers `neural-limits table` knows, by `command`.
 public enum QuantityProviders {
   public static let all: [any QuantityProvider.Type] = [
-    KernelQuantities.self, CompareQuantities.self, SDEQuantities.self, PosteriorQuantities.self,
+    KernelQuantities.self, CompareQuantities.self, SDEQuantities.self, PosteriorQuantities.self, SignalPropQuantities.self,
   ]
 
   public static func named(_ command: String) -> (any QuantityProvider.Type)? {

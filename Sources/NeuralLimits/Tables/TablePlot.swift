@@ -21,10 +21,13 @@ public enum TablePlot {
     public let yLabel: String?
     /// Rows kept: per axis, the values drawn (empty: every row).
     public let only: [(axis: String, values: [String])]
+    /// Per axis, the key's names for its grid values in their order (e.g. short names for long
+    /// architectures), instead of `axis=value`.
+    public let labels: [(axis: String, names: [String])]
     /// Where it was written (nil: on the command line).
     let location: ConfigLocation?
 
-    static let keys = ["file", "x", "y", "log_x", "log_y", "title", "ylabel", "only"]
+    static let keys = ["file", "x", "y", "log_x", "log_y", "title", "ylabel", "only", "labels"]
 
     public init(file: String, x: String?, y: [String]) {
       self.file = file
@@ -35,6 +38,7 @@ public enum TablePlot {
       title = nil
       yLabel = nil
       only = []
+      labels = []
       location = nil
     }
 
@@ -59,6 +63,9 @@ public enum TablePlot {
       yLabel = try m["ylabel"].map { try reader.scalar($0, key: "\(key).ylabel").text }
       only = try m["only"].map { node in
         try reader.pairs(node, key: "\(key).only").map { axis, values in (axis, try reader.scalars(values, key: "\(key).only.\(axis)").map(\.text)) }
+      } ?? []
+      labels = try m["labels"].map { node in
+        try reader.pairs(node, key: "\(key).labels").map { axis, names in (axis, try reader.scalars(names, key: "\(key).labels.\(axis)").map(\.text)) }
       } ?? []
       location = reader.location(node, key: key)
     }
@@ -174,7 +181,14 @@ public enum TablePlot {
     // series and several quantities the key lists each once: the series by colour, the
     // quantities by line and point style, in black.
     let perSeriesKey = seriesKeys.count > 1 && columns.count > 1
-    func seriesName(_ s: Int) -> String { zip(others, seriesKeys[s]).map { "\(config.grid[$0].name)=\($1)" }.joined(separator: ", ") }
+    func seriesName(_ s: Int) -> String {
+      zip(others, seriesKeys[s]).map { a, value in
+        let axis = config.grid[a]
+        let names = spec.labels.first { $0.axis == axis.name }?.names ?? []
+        let i = axis.values.firstIndex { $0.text == value }
+        return i.flatMap { $0 < names.count ? names[$0] : nil } ?? "\(axis.name)=\(value)"
+      }.joined(separator: ", ")
+    }
     func estimated(_ c: Int) -> Bool { if case .estimated = plan.declarations[c].kind { return true }; return false }
     /// The style of quantity `n` (column `c`) in `color`: a solid line with filled points when
     /// exact, a thin dashed line with open points and error bars when estimated.

@@ -12,6 +12,8 @@ struct NotebookTests {
   static let expected = [
     "hayou2021_stable_resnet.sh": "| decreasing | 3 | 2.7",
     "he2020_bayesian_ensembles.sh": "| ntkgp | 5 | 0.1806 |",
+    "he2023_deep_transformers.sh": "| attention(q_std=0, causal=true) | 1 | 0.695984 |",
+    "he2023_simplified_blocks.sh": "| 2 | 0.00628758 |",
     "noci2023_shaped_transformer.sh": "| 0.25 |",
   ]
 

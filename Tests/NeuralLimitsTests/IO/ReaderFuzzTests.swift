@@ -72,7 +72,7 @@ struct ReaderFuzzTests {
     let matrix = try Matrix([[1.5, -2, 0.1], [1e-300, .pi, -0.0]])
     var samples = [Array(NPY.encode(matrix)), Array(NPY.encode(Matrix(rows: 0, columns: 4)))]
     let shapes = ["(4611686018427387904, 4)", "(9223372036854775807,)", "(18446744073709551616, 1)", "(1000000000, 1000000000)",
-                  "(-1, 3)", "(2, 3, 4)", "()", "(6,)", "(3, 2)", "(0,)", "(2,,3)", "(2 3)"]
+                  "(-1, 3)", "(2, 3, 4)", "(4611686018427387904, 4611686018427387904, 0)", "(2, 0, 3)", "(1, 2, 3, 4)", "()", "(6,)", "(3, 2)", "(0,)", "(2,,3)", "(2 3)"]
     for shape in shapes {
       for descr in ["<f8", "<f4", "<i8", "<i4", ">f8"] {
         for version: UInt8 in [1, 2] {
@@ -84,9 +84,14 @@ struct ReaderFuzzTests {
         }
       }
     }
-    for sample in samples { expectMatrixOrError(sample) { try NPY.decode(Data($0), name: "fuzz") } }
+    for sample in samples {
+      expectMatrixOrError(sample) { try NPY.decode(Data($0), name: "fuzz") }
+      expectMatrixOrError(sample) { try NPY.decodeSequences(Data($0), name: "fuzz").matrix }
+    }
     for _ in 0..<ReaderFuzzTests.iterations {
-      expectMatrixOrError(mutate(samples[choose.int(samples.count)], choose)) { try NPY.decode(Data($0), name: "fuzz") }
+      let mutant = mutate(samples[choose.int(samples.count)], choose)
+      expectMatrixOrError(mutant) { try NPY.decode(Data($0), name: "fuzz") }
+      expectMatrixOrError(mutant) { try NPY.decodeSequences(Data($0), name: "fuzz").matrix }
     }
   }
 }

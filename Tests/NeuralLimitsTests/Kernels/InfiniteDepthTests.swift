@@ -140,7 +140,7 @@ struct InfiniteDepthTests {
     func transform(_ state: inout KernelState, context: LayerContext) throws {
       throw NeuralLimitsError.accuracy("failing: no kernel here")
     }
-    func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int, random: RandomStream,
+    func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int, tokens: Int, random: RandomStream,
                  cache: inout [Double]) -> Matrix { input }
     func backward(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
                   cache: [Double], copies: Int) -> Matrix { cotangent }

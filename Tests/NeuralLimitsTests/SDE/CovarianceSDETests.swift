@@ -170,10 +170,10 @@ struct ContrastBlockTests {
       samples: 60, seed: 31)
     let mean = { (e: TokenCovariance.Ensemble) in e.meanCorrelations.last!.reduce(0, +) / Double(e.finals.count) }
     #expect(mean(preLN) > 0.9 && abs(mean(shaped) - 0.2) < 0.1, "Pre-LN \(mean(preLN)), shaped \(mean(shaped))")
-    // Attention mixes tokens: kernel Monte Carlo over independent inputs refuses it.
+    // Attention has no backward pass: kernel Monte Carlo refuses its empirical NTK.
     #expect(throws: NeuralLimitsError.self) {
       try MonteCarlo.kernels(try ArchitectureParser.parse("dense -> attention"), monteCarloInputs,
-                             settings: MonteCarloSettings(width: 8, samples: 2, kinds: .nngp))
+                             settings: MonteCarloSettings(width: 8, samples: 2, kinds: [.nngp, .ntk]))
     }
   }
 }

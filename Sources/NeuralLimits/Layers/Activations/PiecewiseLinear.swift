@@ -126,9 +126,9 @@ public struct ShapedReLU: PointwiseKernel {
     slopes(width: width ?? context.hiddenWidth!).transform(tile, context: context)
   }
 
-  public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int,
+  public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int, tokens: Int,
                       random: RandomStream, cache: inout [Double]) -> Matrix {
-    slopes(width: width ?? input.columns).forward(input, parameters: parameters, outputWidth: outputWidth,
+    slopes(width: width ?? input.columns).forward(input, parameters: parameters, outputWidth: outputWidth, tokens: tokens,
                                                   random: random, cache: &cache)
   }
 
