@@ -14,7 +14,7 @@ struct NeuralLimitsCommand: ParsableCommand {
       Errors are one line on standard error, with exit code 2.
       """,
     version: neuralLimitsVersion,
-    subcommands: [CompareCommand.self, KernelCommand.self, SDECommand.self, TableCommand.self, LayersCommand.self, Doctor.self])
+    subcommands: [CompareCommand.self, KernelCommand.self, SDECommand.self, ShapeCommand.self, TableCommand.self, LayersCommand.self, Doctor.self])
 
   /// Runs the command; every error is one line on standard error with exit code 2
   /// (`--help` and `--version` exit 0).

@@ -43,6 +43,26 @@ public struct GlobalMap: Sendable {
     (try Self.value(graph, x0, r), try Self.best(graph, x0, r))
   }
 
+  /// The global C map `C_f(c)` with each nonlinear layer's own activation (`LocalMaps` at
+  /// `q = 1`), which must keep `q = 1` (`Q(1) = 1`, as shaped activations do).
+  public func cMap(_ c: Double) throws -> Double {
+    try evaluate(from: c) { phi, x in try Self.normalisedMaps(phi).cMap(x) }.network
+  }
+
+  /// `C'_f(1)`, the product of the local slopes along the chain rule (with the weighted sums).
+  public func cSlopeAtOne() throws -> Double {
+    try evaluate(from: 1) { phi, x in try Self.normalisedMaps(phi).cSlope(1) * x }.network
+  }
+
+  private static func normalisedMaps(_ phi: any Activation) throws -> LocalMaps {
+    let maps = try LocalMaps(phi)
+    guard abs(maps.qValue - 1) <= 1e-8 else {
+      throw NeuralLimitsError.invalidArgument(
+        "\(phi.specification) has Q(1) = \(maps.qValue), not 1: the global C map of DKS/TAT needs q = 1 at every layer (use a shaped activation)")
+    }
+    return maps
+  }
+
   /// The number of nonlinear layers.
   public var nonlinearLayers: Int { graph.primitives.filter { Self.isNonlinear($0) }.count }
 
