@@ -12,6 +12,7 @@ struct NotebookTests {
   static let expected = [
     "hayou2021_stable_resnet.sh": "| decreasing | 3 | 2.7",
     "noci2023_shaped_transformer.sh": "| 0.25 |",
+    "zhang2022_tat_shaping.sh": "| 0.9 | 20 | 0.1813802775 |",
   ]
 
   @Test("Notebooks/ holds the notebooks this suite knows")
