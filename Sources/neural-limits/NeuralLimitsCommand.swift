@@ -14,8 +14,8 @@ struct NeuralLimitsCommand: ParsableCommand {
       Errors are one line on standard error, with exit code 2.
       """,
     version: neuralLimitsVersion,
-    subcommands: [CompareCommand.self, KernelCommand.self, PosteriorCommand.self, SDECommand.self, SignalPropCommand.self,
-                  TableCommand.self, LayersCommand.self, Doctor.self])
+    subcommands: [CompareCommand.self, KernelCommand.self, PosteriorCommand.self, SDECommand.self, ShapeCommand.self,
+                  SignalPropCommand.self, TableCommand.self, LayersCommand.self, Doctor.self])
 
   /// Runs the command; every error is one line on standard error with exit code 2
   /// (`--help` and `--version` exit 0).

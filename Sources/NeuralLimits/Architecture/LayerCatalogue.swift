@@ -144,6 +144,17 @@ public enum LayerCatalogue {
     LayerEntry(name: "swish", summary: "x·sigmoid(x), by Hermite expansion", parameters: [
       .init(name: "tol", domain: .real(0...1e-2, lowerOpen: true), defaultValue: "1e-10", summary: "target relative error"),
     ]) { a in try NumericalActivation.swish(tolerance: a.real("tol") ?? 1e-10) },
+    LayerEntry(name: "tat_leaky_relu", summary: "TAT leaky ReLU (Zhang et al. 2022): √(2/(1+α²))·leaky_relu(x; α), α solved so that C_f(0) = eta for depth nonlinear layers", parameters: [
+      .init(name: "eta", domain: .real(0...1, lowerOpen: true), defaultValue: "0.9", summary: "target C_f(0) of the whole network, in (0, 1)"),
+      .init(name: "depth", domain: .integer(1...1_000_000), defaultValue: "20", summary: "nonlinear layers of the plain network it is shaped for"),
+    ]) { a in try Shaping.tatLeakyReLU(eta: a.real("eta") ?? 0.9, depth: a.integer("depth") ?? 20) },
+    LayerEntry(name: "dks", summary: "DKS-transformed activation (Martens et al. 2021): γ·(φ(α·x + β) + δ) with C'_f(1) = zeta for depth nonlinear layers, by Hermite expansion", parameters: [
+      .init(name: "activation", domain: .choice(Shaping.dksActivations), defaultValue: "tanh", summary: "the activation φ to transform"),
+      .init(name: "zeta", domain: .real(1...1e6, lowerOpen: true), defaultValue: "1.5", summary: "target C'_f(1) of the whole network, above 1"),
+      .init(name: "depth", domain: .integer(1...1_000_000), defaultValue: "20", summary: "nonlinear layers of the plain network it is shaped for"),
+    ]) { a in
+      try Shaping.dks(activation: a.text("activation") ?? "tanh", zeta: a.real("zeta") ?? 1.5, depth: a.integer("depth") ?? 20)
+    },
     LayerEntry(name: "layernorm", summary: "normalise over features (after a dense layer)", parameters: [
       .init(name: "eps", domain: .real(nonNegative), defaultValue: "1e-12", summary: "added to the variance"),
     ]) { a in LayerNorm(epsilon: a.real("eps") ?? 1e-12) },

@@ -1,3 +1,4 @@
+import Foundation
 import CGSL
 
 /// Adaptive quadrature through GSL's QAGS (finite interval) and QAGI/QAGIU/QAGIL (infinite).
@@ -47,5 +48,16 @@ public enum Quadrature {
     withExtendedLifetime(box) {}
     try GSL.check(status, routine)
     return Result(value: value, absoluteError: error)
+  }
+
+  /// `E f(z)` for `z ~ N(0, 1)`: `∫ f(z)·e^{−z²/2}/√(2π) dz` over the real line by QAGI.
+  public static func gaussianExpectation(
+    _ f: @escaping (Double) -> Double, absoluteTolerance: Double = 1e-14, relativeTolerance: Double = 1e-12
+  ) throws -> Double {
+    let norm = 1 / (2 * Double.pi).squareRoot()
+    return try integrate({ z in
+      let w = norm * exp(-z * z / 2)
+      return w == 0 ? 0 : w * f(z)
+    }, from: -.infinity, to: .infinity, absoluteTolerance: absoluteTolerance, relativeTolerance: relativeTolerance).value
   }
 }

@@ -1,6 +1,7 @@
 import CGSL
 
-/// Bracketing root finding with GSL's Brent solver (`gsl_root_fsolver_brent`).
+/// Root finding with GSL: bracketing Brent in one dimension (`gsl_root_fsolver_brent`), Powell's
+/// scaled hybrid method in several (`gsl_multiroot_fsolver_hybrids`, MINPACK's `hybrd`).
 public enum RootFinding {
   /// A root of `f` in `[lower, upper]`, where `f(lower)` and `f(upper)` differ in sign.
   /// Stops when the bracket is narrower than `absoluteTolerance + relativeTolerance·|x|`.
@@ -39,6 +40,45 @@ public enum RootFinding {
       }
       throw NeuralLimitsError.gsl(routine: "gsl_root_fsolver_iterate", status: Int32(GSL_EMAXITER),
                                   reason: "no convergence in \(maxIterations) iterations")
+    }
+  }
+
+  /// A root of `f: ℝⁿ → ℝⁿ` near `start` by Powell's scaled hybrid method with a finite-difference
+  /// Jacobian (`gsl_multiroot_fsolver_hybrids`), stopping when `Σᵢ|fᵢ(x)| < residualTolerance`.
+  /// Returns `nil` when the iteration stalls, leaves the finite numbers or runs out of iterations
+  /// (the caller tries another start).
+  public static func hybrid(
+    _ f: @escaping ([Double]) -> [Double], start: [Double], residualTolerance: Double = 1e-12, maxIterations: Int = 200
+  ) -> [Double]? {
+    let n = start.count
+    guard n > 0 else { return nil }
+    GSL.prepare()
+    guard let solver = gsl_multiroot_fsolver_alloc(cgsl_multiroot_hybrids(), n), let x0 = gsl_vector_alloc(n) else { return nil }
+    defer {
+      gsl_multiroot_fsolver_free(solver)
+      gsl_vector_free(x0)
+    }
+    let box = CallbackBox(f)
+    var function = gsl_multiroot_function(
+      f: { x, params, out in
+        let f = Unmanaged<CallbackBox<([Double]) -> [Double]>>.fromOpaque(params!).takeUnretainedValue().function
+        let n = Int(x!.pointee.size)
+        let y = f((0..<n).map { gsl_vector_get(x, $0) })
+        guard y.count == n, y.allSatisfy(\.isFinite) else { return Int32(GSL_EBADFUNC) }
+        for i in 0..<n { gsl_vector_set(out, i, y[i]) }
+        return Int32(GSL_SUCCESS)
+      },
+      n: n, params: Unmanaged.passUnretained(box).toOpaque())
+    for i in 0..<n { gsl_vector_set(x0, i, start[i]) }
+    return withExtendedLifetime(box) {
+      guard gsl_multiroot_fsolver_set(solver, &function, x0) == Int32(GSL_SUCCESS) else { return nil }
+      for _ in 0..<maxIterations {
+        if gsl_multiroot_test_residual(gsl_multiroot_fsolver_f(solver), residualTolerance) == Int32(GSL_SUCCESS) {
+          return (0..<n).map { gsl_vector_get(gsl_multiroot_fsolver_root(solver), $0) }
+        }
+        guard gsl_multiroot_fsolver_iterate(solver) == Int32(GSL_SUCCESS) else { return nil }
+      }
+      return nil
     }
   }
 }

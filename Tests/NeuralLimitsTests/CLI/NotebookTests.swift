@@ -15,6 +15,7 @@ struct NotebookTests {
     "he2023_deep_transformers.sh": "| attention(q_std=0, causal=true) | 1 | 0.695984 |",
     "he2023_simplified_blocks.sh": "| 2 | 0.00628758 |",
     "noci2023_shaped_transformer.sh": "| 0.25 |",
+    "zhang2022_tat_shaping.sh": "| 0.9 | 20 | 0.1813802775 |",
   ]
 
   @Test("Notebooks/ holds the notebooks this suite knows")
