@@ -51,8 +51,10 @@ struct KernelProgram: Sendable {
   let outputWidth: Int?
 
   /// Resolves `graph` for inputs of `inputWidth` features in a network of hidden width
-  /// `hiddenWidth` (`nil`: the infinite-width limit), on sequences of `tokens` rows.
-  init(_ graph: LayerGraph, inputWidth: Int, hiddenWidth: Int? = nil, tokens: Int = 1) throws {
+  /// `hiddenWidth` (`nil`: the infinite-width limit), on sequences of `tokens` rows. A `nil`
+  /// input width is an infinitely wide Gaussian stream with the inputs' kernel (a residual
+  /// stream already in its limit, as `SignalPropagationProfile` starts from `Σ₀ = I`).
+  init(_ graph: LayerGraph, inputWidth: Int?, hiddenWidth: Int? = nil, tokens: Int = 1) throws {
     var slots = 0
     /// `gaussian`: whether the input to `graph` is Gaussian in the limit (raw inputs are not).
     func compile(_ graph: LayerGraph, _ width: Int?, gaussian: Bool, after previous: String) throws
@@ -108,7 +110,8 @@ struct KernelProgram: Sendable {
         return (.flow(derivative: f.node), width, gaussian && f.gaussian)
       }
     }
-    (root, outputWidth, _) = try compile(graph, inputWidth, gaussian: false, after: "the raw input")
+    (root, outputWidth, _) = try compile(graph, inputWidth, gaussian: inputWidth == nil,
+                                         after: inputWidth == nil ? "the input stream" : "the raw input")
     slotCount = slots
   }
 }

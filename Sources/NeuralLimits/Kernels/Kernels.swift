@@ -26,13 +26,16 @@ extension Layer {
   /// attention mixes the tokens of each sequence (`Attention`). A layer that mixes tokens needs
   /// each sequence's kernel with itself, so with `x2` the two sets are evaluated together and the
   /// cross block returned.
+  ///
+  /// `stream`: the inputs are an infinitely wide Gaussian stream with kernel `x1·x1ᵀ/d` rather
+  /// than raw features (`KernelProgram`), so residual sums on them need no first dense layer.
   public func kernels(_ x1: Matrix, _ x2: Matrix? = nil, get kinds: KernelKinds = [.nngp, .ntk],
-                      hiddenWidth: Int? = nil, tokens: Int = 1) throws -> KernelState {
+                      hiddenWidth: Int? = nil, tokens: Int = 1, stream: Bool = false) throws -> KernelState {
     try checkSequences(x1, x2, tokens: tokens)
-    let program = try KernelProgram(graph, inputWidth: x1.columns, hiddenWidth: hiddenWidth, tokens: tokens)
+    let program = try KernelProgram(graph, inputWidth: stream ? nil : x1.columns, hiddenWidth: hiddenWidth, tokens: tokens)
     let x2 = distinctSecondInputs(x1, x2)
     if let x2, graph.primitives.contains(where: \.mixesTokens) {
-      let joint = try kernels(try x1.stacked(with: x2), get: kinds, hiddenWidth: hiddenWidth, tokens: tokens)
+      let joint = try kernels(try x1.stacked(with: x2), get: kinds, hiddenWidth: hiddenWidth, tokens: tokens, stream: stream)
       return try joint.crossBlock(rows: x1.rows, x2Variances: x2.rows)
     }
     var state = try KernelState(inputs: x1, x2, ntk: kinds.contains(.ntk))

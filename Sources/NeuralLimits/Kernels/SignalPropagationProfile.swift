@@ -13,7 +13,8 @@ public enum SignalPropagationProfile {
   /// default), from `m` orthogonal tokens of unit variance (`Σ₀ = I`), at hidden width
   /// `hiddenWidth` for width-dependent layers. The tokens are `√d·[I_m | 0]` in `d` dimensions,
   /// `d = hiddenWidth` when given (the simulated networks' input width, so that a residual around
-  /// the first block sees equal widths) and `m` otherwise.
+  /// the first block sees equal widths) and `m` otherwise, taken as an infinitely wide Gaussian
+  /// stream with kernel `I` (so a residual around the first block needs no dense layer before it).
   public static func theory(_ network: any Layer, tokens m: Int, hiddenWidth: Int? = nil,
                             blocks count: Int? = nil) throws -> [TokenKernelSummary] {
     guard m >= 1 else { throw NeuralLimitsError.invalidArgument("--tokens must be at least 1, got \(m)") }
@@ -24,7 +25,8 @@ public enum SignalPropagationProfile {
     // Each prefix evaluated from the input (the compiler tracks widths and Gaussianity through
     // the whole chain); O(L²) small evaluations, cheap for token kernels.
     return try (0..<min(count ?? all.count, all.count)).map { k in
-      let state = try Serial(Array(all[0...k])).kernels(x, get: [.nngp], hiddenWidth: hiddenWidth, tokens: m)
+      let state = try Serial(Array(all[0...k])).kernels(x, get: [.nngp], hiddenWidth: hiddenWidth, tokens: m,
+                                                        stream: hiddenWidth == nil)
       return try TokenKernelSummary(state.nngp, tokens: m)
     }
   }
