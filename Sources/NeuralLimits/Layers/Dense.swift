@@ -100,6 +100,11 @@ public struct Dense: PointwiseKernel {
 
   public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int, tokens: Int,
                       random: RandomStream, cache: inout [Double]) -> Matrix {
+    affine(input, parameters: parameters, outputWidth: outputWidth)
+  }
+
+  /// `ω·h·Wᵀ + β_s·β` with `ω, β_s` the forward multipliers (`scales`).
+  private func affine(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int) -> Matrix {
     let s = scales(inputWidth: input.columns)
     var z = Matrix(rows: input.rows, columns: outputWidth)
     BLAS.gemm(input, weights: parameters.baseAddress!, rows: outputWidth, columns: input.columns, transposeW: true,
@@ -120,6 +125,26 @@ public struct Dense: PointwiseKernel {
     BLAS.gemm(cotangent, weights: parameters.baseAddress!, rows: output.columns, columns: input.columns, transposeW: false,
               alpha: s.weight, into: &g)
     return g
+  }
+
+  /// `∂/∂W = ω·Gᵀ·H` and `∂/∂β = β_s·Σ_rows G`, with `G` the cotangents summed over the copies
+  /// of each input (`batch × outputWidth`) and `H` the input.
+  public func parameterGradient(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
+                                cache: [Double], copies: Int, into gradient: UnsafeMutableBufferPointer<Double>) {
+    let s = scales(inputWidth: input.columns)
+    let g = copies == 1 ? cotangent : cotangent.summedPerInput(copies: copies)
+    BLAS.gemm(transposed: g, input, alpha: s.weight, beta: 1, intoWeights: gradient.baseAddress!)
+    guard hasBias else { return }
+    let bias = gradient.baseAddress! + output.columns * input.columns
+    g.elements.withUnsafeBufferPointer { pg in
+      for i in 0..<g.rows { for j in 0..<g.columns { bias[j] += s.bias * pg[i * g.columns + j] } }
+    }
+  }
+
+  /// The layer is linear in `(W, β)`, so its tangent is the forward map with `tangent` as parameters.
+  public func parameterTangent(_ tangent: UnsafeBufferPointer<Double>, input: Matrix, output: Matrix,
+                               parameters: UnsafeBufferPointer<Double>, cache: [Double]) -> Matrix {
+    affine(input, parameters: tangent, outputWidth: output.columns)
   }
 
   /// `(w/√n_in)·h·W + b·β` with `W`, `β` fresh standard Gaussians (either parameterization:
@@ -145,5 +170,22 @@ public struct Dense: PointwiseKernel {
     let features = BLAS.gram(input, alpha: s.weight * s.weight)
     let bias = hasBias ? s.bias * s.bias : 0
     for k in ntk.elements.indices { ntk.elements[k] += signal.elements[k] * (features.elements[k] + bias) }
+  }
+}
+
+extension Matrix {
+  /// `batch × columns` from `batch·copies × columns`: the rows `x·copies + a` summed over `a`.
+  fileprivate func summedPerInput(copies: Int) -> Matrix {
+    var sum = Matrix(rows: rows / copies, columns: columns)
+    let width = columns
+    sum.elements.withUnsafeMutableBufferPointer { ps in
+      elements.withUnsafeBufferPointer { pg in
+        for row in 0..<rows {
+          let x = row / copies
+          for j in 0..<width { ps[x * width + j] += pg[row * width + j] }
+        }
+      }
+    }
+    return sum
   }
 }

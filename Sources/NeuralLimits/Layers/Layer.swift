@@ -60,7 +60,8 @@ public protocol PrimitiveLayer: Layer {
   /// layer cannot be placed there (e.g. standard parameterisation with no known input width).
   func outputWidth(_ context: LayerContext) throws -> Int?
 
-  /// Whether `backward` and `accumulateNTK` are implemented (the empirical NTK needs them).
+  /// Whether `backward`, `accumulateNTK`, `parameterGradient` and `parameterTangent` are
+  /// implemented (the empirical NTK, training and Jacobian–vector products need them).
   var hasBackward: Bool { get }
 
   /// Whether the layer mixes the tokens of a sequence (attention): it acts within each group of
@@ -96,6 +97,19 @@ public protocol PrimitiveLayer: Layer {
   func backward(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
                 cache: [Double], copies: Int) -> Matrix
 
+  /// The vector–Jacobian product with respect to the layer's own parameters θ: adds
+  /// `Σ_rows (∂y(x)/∂θ)ᵀ·g_row` to `gradient` (this layer's slice of a flat gradient buffer, laid
+  /// out as `parameters`), row `x·copies + a` of `cotangent` pairing with output row `x`. With
+  /// `copies = 1` and `g = ∂L/∂y` it adds the layer's part of `∂L/∂θ`.
+  func parameterGradient(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
+                         cache: [Double], copies: Int, into gradient: UnsafeMutableBufferPointer<Double>)
+
+  /// The Jacobian–vector product with respect to θ at a fixed input, `Σₖ ∂y/∂θₖ·tangentₖ`
+  /// (`batch × outputWidth`; `tangent` laid out as `parameters`): how the output moves when the
+  /// parameters move along `tangent`, to first order.
+  func parameterTangent(_ tangent: UnsafeBufferPointer<Double>, input: Matrix, output: Matrix,
+                        parameters: UnsafeBufferPointer<Double>, cache: [Double]) -> Matrix
+
   /// Adds `Σₐ ∂fₐ(x)/∂θ · ∂fₐ(x')/∂θ` over this layer's parameters θ to `ntk` (`batch × batch`),
   /// from the layer's input and the cotangents of its output (layout as in `backward`).
   func accumulateNTK(input: Matrix, cotangent: Matrix, copies: Int, into ntk: inout Matrix)
@@ -122,6 +136,13 @@ extension PrimitiveLayer {
   public func initialize(_ parameters: UnsafeMutableBufferPointer<Double>, inputWidth: Int, outputWidth: Int,
                          random: RandomStream) {}
   public func accumulateNTK(input: Matrix, cotangent: Matrix, copies: Int, into ntk: inout Matrix) {}
+  public func parameterGradient(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
+                                cache: [Double], copies: Int, into gradient: UnsafeMutableBufferPointer<Double>) {}
+  /// No parameters: the output does not move.
+  public func parameterTangent(_ tangent: UnsafeBufferPointer<Double>, input: Matrix, output: Matrix,
+                               parameters: UnsafeBufferPointer<Double>, cache: [Double]) -> Matrix {
+    Matrix(rows: output.rows, columns: output.columns)
+  }
 }
 
 /// A kernel map that acts entry by entry: `(Σ, Θ) ↦ (Σ', Θ')` given the variances `q1, q2`.

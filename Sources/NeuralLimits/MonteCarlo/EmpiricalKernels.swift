@@ -34,12 +34,10 @@ struct EmpiricalKernels {
       ntk = nil
       return
     }
-    // One cotangent per (input, output unit): row x·n_out + a is the unit vector e_a.
     let outputs = f.columns
-    var seed = Matrix(rows: x.rows * outputs, columns: outputs)
-    for row in 0..<seed.rows { seed[row, row % outputs] = 1 }
     var theta = Matrix(rows: x.rows, columns: x.rows)
-    network.accumulateNTK(seed, parameters: parameters, records: records, copies: outputs, into: &theta)
+    network.accumulateNTK(FiniteNetwork.unitCotangents(batch: x.rows, outputs: outputs), parameters: parameters,
+                          records: records, copies: outputs, into: &theta)
     ntk = (1 / Double(outputs)) * theta
   }
 }

@@ -3,7 +3,9 @@
 /// `[Double]`, drawn from one random stream).
 ///
 /// The same `LayerGraph` as the kernel evaluator, walked the same way: `.serial` chains,
-/// `.sum` adds `scaleₖ·branchₖ(x)`.
+/// `.sum` adds `scaleₖ·branchₖ(x)`. One forward pass (with records) and one backward walk
+/// (`backward(_:parameters:records:copies:first:visit:)`) serve the empirical NTK, the loss
+/// gradient and the Jacobian–vector product alike.
 public struct FiniteNetwork: Sendable {
   indirect enum Node: Sendable {
     case primitive(layer: any PrimitiveLayer, inputWidth: Int, outputWidth: Int, offset: Int, count: Int)
@@ -11,7 +13,15 @@ public struct FiniteNetwork: Sendable {
     case sum([(scale: Double, node: Node)])
   }
 
+  /// One primitive and its place in the flat parameter buffer.
+  public struct ParameterBlock: Sendable {
+    public let layer: any PrimitiveLayer
+    public let range: Range<Int>
+  }
+
   let root: Node
+  /// Every primitive in visiting order (the order of the forward records) with its parameters.
+  public let parameterBlocks: [ParameterBlock]
   /// Total number of parameters.
   public let parameterCount: Int
   public let inputWidth: Int
@@ -41,6 +51,7 @@ public struct FiniteNetwork: Sendable {
     guard tokens >= 1 else { throw NeuralLimitsError.invalidArgument("tokens must be at least 1, got \(tokens)") }
     self.tokens = tokens
     var offset = 0, primitives = 0
+    var blocks: [ParameterBlock] = []
     var last: (any PrimitiveLayer)?
     var narrowest = Int.max, widest = (units: inputWidth, source: "the input")
     func compile(_ graph: LayerGraph, _ inWidth: Int, tail: Bool) throws -> (Node, Int) {
@@ -55,6 +66,7 @@ public struct FiniteNetwork: Sendable {
           widest = (out, isReadout ? "--readout" : (layer as? Dense)?.width == out ? layer.specification : "--width")
         }
         let count = layer.parameterCount(inputWidth: inWidth, outputWidth: out)
+        blocks.append(ParameterBlock(layer: layer, range: offset..<(offset + count)))
         defer { offset += count; primitives += 1; last = layer }
         return (.primitive(layer: layer, inputWidth: inWidth, outputWidth: out, offset: offset, count: count), out)
       case .serial(let items):
@@ -86,12 +98,16 @@ public struct FiniteNetwork: Sendable {
     }
     (root, outputWidth) = try compile(graph, inputWidth, tail: true)
     parameterCount = offset
+    parameterBlocks = blocks
     primitiveCount = primitives
     narrowestHiddenWidth = narrowest == Int.max ? width : narrowest
     self.widest = widest
     self.inputWidth = inputWidth
     readout = last as? Dense
   }
+
+  /// The readout's parameters (weights, then bias) when the network ends in a dense layer.
+  public var readoutParameters: Range<Int>? { readout == nil ? nil : parameterBlocks.last?.range }
 
   /// Which NNGP estimator `EmpiricalKernels` uses for this network.
   public var nngpEstimator: String {
@@ -153,31 +169,82 @@ public struct FiniteNetwork: Sendable {
     return run(root, x)
   }
 
-  /// The backward pass from `cotangent` (`batch·copies × outputWidth`), adding every
-  /// primitive's parameter contribution `Σₐ ∂fₐ/∂θ(x)·∂fₐ/∂θ(x')` to `ntk` (`batch × batch`).
-  func accumulateNTK(_ cotangent: Matrix, parameters: UnsafeBufferPointer<Double>, records: [Record],
-                     copies: Int, into ntk: inout Matrix) {
+  /// The backward walk that the NTK, the loss gradient and the Jacobian–vector product share.
+  /// From the output's `cotangent` (`batch·copies × outputWidth`, row `x·copies + a` for output
+  /// copy `a` of input `x`) it visits the primitives in reverse order, `visit(k, g)` receiving
+  /// record `k` and the cotangent `g` of that primitive's output, and carries `g` to the
+  /// primitive's input with its `backward`. Records before `first` are not visited and nothing
+  /// is carried below record `first`: a pass that concerns the last layers only (a readout)
+  /// stops there. Every primitive from `first` on must have a backward pass.
+  func backward(_ cotangent: Matrix, parameters: UnsafeBufferPointer<Double>, records: [Record], copies: Int,
+                first: Int, visit: (_ record: Int, _ cotangent: Matrix) -> Void) {
     var index = records.count
-    func run(_ node: Node, _ g: Matrix) -> Matrix {
+    // `nil`: no cotangent is needed below this point (everything before it precedes `first`).
+    func run(_ node: Node, _ g: Matrix?) -> Matrix? {
       switch node {
       case .primitive(let layer, _, _, let offset, let count):
         index -= 1
+        guard let g, index >= first else { return nil }
+        visit(index, g)
+        guard index > first else { return nil }
         let record = records[index]
-        layer.accumulateNTK(input: record.input, cotangent: g, copies: copies, into: &ntk)
         return layer.backward(g, input: record.input, output: record.output,
                               parameters: UnsafeBufferPointer(rebasing: parameters[offset..<(offset + count)]),
                               cache: record.cache, copies: copies)
       case .serial(let items):
         return items.reversed().reduce(g) { run($1, $0) }
       case .sum(let branches):
+        guard !branches.isEmpty else { return g }
+        // A branch that returns nil starts before `first`, and so does everything before the
+        // sum: the partial total is then never read.
         var total: Matrix?
         for (scale, branch) in branches.reversed() {
-          let part = run(branch, scale * g)
+          guard let part = run(branch, g.map { scale * $0 }) else { continue }
           total = total.map { $0 + part } ?? part
         }
-        return total ?? g
+        return total
       }
     }
     _ = run(root, cotangent)
+  }
+
+  /// The first record `k` with `wanted(k)` (the number of records, i.e. nothing to visit, when
+  /// there is none): where a backward walk may stop.
+  func firstRecord(where wanted: (Int) -> Bool) -> Int {
+    parameterBlocks.indices.first(where: wanted) ?? parameterBlocks.count
+  }
+
+  /// The cotangents that seed one backward pass per output unit: row `x·outputs + a` is the
+  /// unit vector `eₐ` (`batch·outputs × outputs`, `copies = outputs`).
+  static func unitCotangents(batch: Int, outputs: Int) -> Matrix {
+    var seed = Matrix(rows: batch * outputs, columns: outputs)
+    for row in 0..<seed.rows { seed[row, row % outputs] = 1 }
+    return seed
+  }
+
+  /// Adds every primitive's parameter contribution `Σₐ ∂fₐ/∂θ(x)·∂fₐ/∂θ(x')` to `ntk`
+  /// (`batch × batch`), from `cotangent` (`batch·copies × outputWidth`).
+  func accumulateNTK(_ cotangent: Matrix, parameters: UnsafeBufferPointer<Double>, records: [Record],
+                     copies: Int, into ntk: inout Matrix) {
+    backward(cotangent, parameters: parameters, records: records, copies: copies,
+             first: firstRecord { !parameterBlocks[$0].range.isEmpty }) { k, g in
+      parameterBlocks[k].layer.accumulateNTK(input: records[k].input, cotangent: g, copies: copies, into: &ntk)
+    }
+  }
+
+  /// Adds `(∂f/∂θ)ᵀ·cotangent` (`cotangent`: `batch × outputWidth`, e.g. `∂L/∂f`) to `gradient`
+  /// for the primitives `k` with `trainable[k]` (all when `nil`); the others' slices are left alone.
+  func accumulateGradient(_ cotangent: Matrix, parameters: UnsafeBufferPointer<Double>, records: [Record],
+                          trainable: [Bool]? = nil, into gradient: UnsafeMutableBufferPointer<Double>) {
+    let first = firstRecord { !parameterBlocks[$0].range.isEmpty && trainable?[$0] ?? true }
+    backward(cotangent, parameters: parameters, records: records, copies: 1, first: first) { k, g in
+      let block = parameterBlocks[k]
+      guard !block.range.isEmpty, trainable?[k] ?? true else { return }
+      let record = records[k]
+      block.layer.parameterGradient(g, input: record.input, output: record.output,
+                                    parameters: UnsafeBufferPointer(rebasing: parameters[block.range]),
+                                    cache: record.cache, copies: 1,
+                                    into: UnsafeMutableBufferPointer(rebasing: gradient[block.range]))
+    }
   }
 }

@@ -59,6 +59,26 @@ public enum BLAS {
     }
   }
 
+  /// `W ← α·Aᵀ·B + β·W` into a row-major `a.columns × b.columns` block of memory (a layer's weight
+  /// gradient in a flat buffer, written in place).
+  public static func gemm(
+    transposed a: Matrix, _ b: Matrix, alpha: Double = 1, beta: Double = 0, intoWeights w: UnsafeMutablePointer<Double>
+  ) {
+    precondition(a.rows == b.rows, "gemm: inner dimensions differ")
+    guard a.columns > 0, b.columns > 0 else { return }
+    guard a.rows > 0 else {
+      for k in 0..<(a.columns * b.columns) { w[k] *= beta }
+      return
+    }
+    a.elements.withUnsafeBufferPointer { pa in
+      b.elements.withUnsafeBufferPointer { pb in
+        cblas_dgemm(
+          CblasRowMajor, CblasTrans, CblasNoTrans, Int32(a.columns), Int32(b.columns), Int32(a.rows), alpha,
+          pa.baseAddress, Int32(a.columns), pb.baseAddress, Int32(b.columns), beta, w, Int32(b.columns))
+      }
+    }
+  }
+
   /// `α·op(A)·op(B)` as a new matrix.
   public static func product(
     _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false, alpha: Double = 1
