@@ -157,7 +157,7 @@ public enum LayerCatalogue {
     ] + LayerCatalogue.attentionWeights(queryDefault: "1")) { a in
       Attention(name: "shaped_attention", alpha: a.real("alpha") ?? 1, beta: a.real("beta") ?? 1, gamma: a.real("gamma") ?? 1,
                 shapedTemperature: true, tau0: a.real("tau0") ?? 1, causal: a.text("causal") == "true", keys: a.integer("keys"),
-                queryStd: a.real("q_std") ?? 1, valueStd: a.real("v_std") ?? 1)
+                queryStd: a.real("q_std") ?? 1, valueStd: a.real("v_std") ?? 1, heads: a.integer("heads") ?? 1)
     },
     LayerEntry(name: "attention", summary: "softmax(QKᵀ/(τ0·√n_k)) times values, single head; kernel only at q_std=0 (uniform A)", parameters: [
       .init(name: "causal", domain: .choice(["false", "true"]), defaultValue: "false", summary: "token i attends to 1…i"),
@@ -166,7 +166,7 @@ public enum LayerCatalogue {
     ] + LayerCatalogue.attentionWeights(queryDefault: "1")) { a in
       Attention(name: "attention", alpha: 0, beta: 1, gamma: 0, shapedTemperature: false, tau0: a.real("tau0") ?? 1,
                 causal: a.text("causal") == "true", keys: a.integer("keys"), queryStd: a.real("q_std") ?? 1,
-                valueStd: a.real("v_std") ?? 1)
+                valueStd: a.real("v_std") ?? 1, heads: a.integer("heads") ?? 1)
     },
     LayerEntry(name: "value_skipinit", summary: "α·I + β·softmax(QKᵀ/(τ0·√n_k)) times values (He et al. 2023)", parameters: [
       .init(name: "alpha", domain: .real(finite), defaultValue: "1", summary: "weight α of the identity"),
@@ -177,7 +177,7 @@ public enum LayerCatalogue {
     ] + LayerCatalogue.attentionWeights(queryDefault: "0")) { a in
       Attention(name: "value_skipinit", alpha: a.real("alpha") ?? 1, beta: a.real("beta") ?? 0, gamma: 0, shapedTemperature: false,
                 tau0: a.real("tau0") ?? 1, causal: a.text("causal") == "true", keys: a.integer("keys"),
-                queryStd: a.real("q_std") ?? 0, valueStd: a.real("v_std") ?? 1)
+                queryStd: a.real("q_std") ?? 0, valueStd: a.real("v_std") ?? 1, heads: a.integer("heads") ?? 1)
     },
     LayerEntry(name: "espa", summary: "E-SPA: D·softmax(M + B), W_Q = 0, token kernel exp(−γ_l|i−j|) at layer l of a repetition", parameters: [
       .init(name: "gamma_final", domain: .real(nonNegative, lowerOpen: true), defaultValue: "0.005", summary: "γ_L of the last layer"),
@@ -199,6 +199,7 @@ public enum LayerCatalogue {
     [
       .init(name: "q_std", domain: .real(nonNegative), defaultValue: queryDefault, summary: "σ_Q of W^Q (0: W_Q = 0, the kernel-exact setting)"),
       .init(name: "v_std", domain: .real(nonNegative), defaultValue: "1", summary: "scale w of the value weights"),
+      .init(name: "heads", domain: .integer(1...Int.max), defaultValue: "1", summary: "h heads summed with value scale w/√h (same kernel)"),
     ]
   }
 

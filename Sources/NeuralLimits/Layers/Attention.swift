@@ -45,10 +45,12 @@ public struct Attention: StateKernel, DepthPlacedLayer {
   /// `w`, the value weights' scale.
   public let valueStd: Double
   public let pattern: AttentionPattern
+  /// `h`, the number of heads (`AttentionHeads.swift`).
+  public let heads: Int
 
   public init(name: String, alpha: Double, beta: Double, gamma: Double, shapedTemperature: Bool, tau0: Double = 1,
               causal: Bool = false, keys: Int? = nil, queryStd: Double = 1, valueStd: Double = 1,
-              pattern: AttentionPattern = .plain) {
+              pattern: AttentionPattern = .plain, heads: Int = 1) {
     self.name = name
     self.alpha = alpha
     self.beta = beta
@@ -60,6 +62,7 @@ public struct Attention: StateKernel, DepthPlacedLayer {
     self.queryStd = queryStd
     self.valueStd = valueStd
     self.pattern = pattern
+    self.heads = heads
   }
 
   /// `shaped_attention` or `attention` as before the other options existed.
@@ -85,6 +88,7 @@ public struct Attention: StateKernel, DepthPlacedLayer {
     if let keys { parts.append("keys=\(keys)") }
     if queryStd != (isSignalPropagation ? 0 : 1) { parts.append("q_std=\(queryStd)") }
     if valueStd != 1 { parts.append("v_std=\(valueStd)") }
+    if heads != 1 { parts.append("heads=\(heads)") }
     return parts.isEmpty ? name : "\(name)(\(parts.joined(separator: ", ")))"
   }
 
@@ -93,7 +97,7 @@ public struct Attention: StateKernel, DepthPlacedLayer {
     guard case .signalPropagation(let spa, nil, nil) = pattern else { return self }
     return Attention(name: name, alpha: alpha, beta: beta, gamma: gamma, shapedTemperature: shapedTemperature, tau0: tau0,
                      causal: causal, keys: keys, queryStd: queryStd, valueStd: valueStd,
-                     pattern: .signalPropagation(spa, layer: l, depth: L))
+                     pattern: .signalPropagation(spa, layer: l, depth: L), heads: heads)
   }
 
   var isSignalPropagation: Bool {
@@ -103,7 +107,7 @@ public struct Attention: StateKernel, DepthPlacedLayer {
 
   public var mixesTokens: Bool { true }
 
-  /// The value projection as a bias-free dense layer (`W^V`, scale `w/√n`).
+  /// The value projection as a bias-free dense layer (`W^V`, scale `w/√n`; of a single head).
   var value: Dense { Dense(wStd: valueStd, bStd: 0) }
 
   /// Also checks that the attention matrix exists for the context's token count (an unplaced
@@ -117,12 +121,20 @@ public struct Attention: StateKernel, DepthPlacedLayer {
   public func outputIsGaussian(inputIsGaussian: Bool) -> Bool { true }
 
   public func parameterCount(inputWidth: Int, outputWidth: Int) -> Int {
-    (queryStd == 0 ? 0 : 2 * inputWidth * (keys ?? inputWidth)) + inputWidth * outputWidth
+    heads * ((queryStd == 0 ? 0 : 2 * inputWidth * (keys ?? inputWidth)) + inputWidth * outputWidth)
   }
 
-  /// `W^Q`, `W^K` (`n × n_k` each, row-major; absent when `σ_Q = 0`), then `W^V` as `value`'s.
+  /// `W^Q`, `W^K` (`n × n_k` each, row-major; absent when `σ_Q = 0`), then `W^V` as `value`'s;
+  /// with several heads, each head's in turn.
   public func initialize(_ parameters: UnsafeMutableBufferPointer<Double>, inputWidth: Int, outputWidth: Int,
                          random: RandomStream) {
+    guard heads == 1 else {
+      for range in headRanges(parameters.count) {
+        head.initialize(UnsafeMutableBufferPointer(rebasing: parameters[range]), inputWidth: inputWidth,
+                        outputWidth: outputWidth, random: random)
+      }
+      return
+    }
     let qk = parameters.count - inputWidth * outputWidth
     if qk > 0 {
       random.fillGaussian(UnsafeMutableBufferPointer(rebasing: parameters[0..<(qk / 2)]), std: queryStd)
@@ -175,6 +187,10 @@ public struct Attention: StateKernel, DepthPlacedLayer {
   /// softmax `S` of every query row (`batch × m`, 0 where masked) for the backward pass.
   public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int, tokens: Int,
                       random: RandomStream, cache: inout [Double]) -> Matrix {
+    guard heads == 1 else {
+      return headsForward(input, parameters: parameters, outputWidth: outputWidth, tokens: tokens, random: random,
+                          cache: &cache)
+    }
     let weights = AttentionWeights(self, parameters, inputWidth: input.columns, outputWidth: outputWidth)
     let values = weights.values(input)
     cache = [Double(tokens)]
@@ -197,6 +213,11 @@ public struct Attention: StateKernel, DepthPlacedLayer {
   public func sampleForward(_ input: Matrix, outputWidth: Int, tokens: Int, random: RandomStream, into output: inout Matrix,
                             scratch: SamplingScratch) {
     let n = input.columns, k = keys ?? n
+    // At σ_Q = 0 the heads' sum Σ_h A₀·X·W^V_h·w/√(n·h) has the law of one head's A₀·X·W^V·w/√n.
+    if heads > 1 && queryStd != 0 {
+      headsSampleForward(input, outputWidth: outputWidth, tokens: tokens, random: random, into: &output, scratch: scratch)
+      return
+    }
     if queryStd == 0 {
       scratch.queries = TokenMixing.mix(try! zeroLogitMatrix(tokens: tokens), input, tokens: tokens)
       value.sampleForward(scratch.queries, outputWidth: outputWidth, tokens: tokens, random: random, into: &output,

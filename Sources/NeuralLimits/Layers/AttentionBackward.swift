@@ -22,6 +22,12 @@ extension Attention {
 
   public func backward(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
                        cache: [Double], copies: Int) -> Matrix {
+    guard heads == 1 else {
+      return headsSum(parameters.count, cache) { head, range, c in
+        head.backward(cotangent, input: input, output: output, parameters: UnsafeBufferPointer(rebasing: parameters[range]),
+                      cache: c, copies: copies)
+      }
+    }
     let weights = AttentionWeights(self, parameters, inputWidth: input.columns, outputWidth: output.columns)
     let pass = AttentionPass(self, weights, input: input, cache: cache)
     let d = pullback(cotangent, pass, copies: copies)
@@ -36,6 +42,13 @@ extension Attention {
   /// `∂W^Q`, `∂W^K`, `∂W^V` for the cotangents summed over the copies (the VJP is linear in them).
   public func parameterGradient(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
                                 cache: [Double], copies: Int, into gradient: UnsafeMutableBufferPointer<Double>) {
+    guard heads == 1 else {
+      for (range, c) in zip(headRanges(parameters.count), headCaches(cache)) {
+        head.parameterGradient(cotangent, input: input, output: output, parameters: UnsafeBufferPointer(rebasing: parameters[range]),
+                               cache: c, copies: copies, into: UnsafeMutableBufferPointer(rebasing: gradient[range]))
+      }
+      return
+    }
     let weights = AttentionWeights(self, parameters, inputWidth: input.columns, outputWidth: output.columns)
     let pass = AttentionPass(self, weights, input: input, cache: cache)
     let d = pullback(copies == 1 ? cotangent : cotangent.summedPerInput(copies: copies), pass, copies: 1)
@@ -50,6 +63,12 @@ extension Attention {
 
   public func parameterTangent(_ tangent: UnsafeBufferPointer<Double>, input: Matrix, output: Matrix,
                                parameters: UnsafeBufferPointer<Double>, cache: [Double]) -> Matrix {
+    guard heads == 1 else {
+      return headsSum(parameters.count, cache) { head, range, c in
+        head.parameterTangent(UnsafeBufferPointer(rebasing: tangent[range]), input: input, output: output,
+                              parameters: UnsafeBufferPointer(rebasing: parameters[range]), cache: c)
+      }
+    }
     let weights = AttentionWeights(self, parameters, inputWidth: input.columns, outputWidth: output.columns)
     let moving = AttentionWeights(self, tangent, inputWidth: input.columns, outputWidth: output.columns)
     let pass = AttentionPass(self, weights, input: input, cache: cache)
@@ -81,6 +100,13 @@ extension Attention {
 
   public func accumulateNTK(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
                             cache: [Double], layout: CotangentLayout, into ntk: inout Matrix) {
+    guard heads == 1 else {
+      for (range, c) in zip(headRanges(parameters.count), headCaches(cache)) {
+        head.accumulateNTK(cotangent, input: input, output: output, parameters: UnsafeBufferPointer(rebasing: parameters[range]),
+                           cache: c, layout: layout, into: &ntk)
+      }
+      return
+    }
     let weights = AttentionWeights(self, parameters, inputWidth: input.columns, outputWidth: output.columns)
     let pass = AttentionPass(self, weights, input: input, cache: cache)
     let d = pullback(cotangent, pass, copies: layout.copies)

@@ -20,6 +20,9 @@ struct AttentionDerivativeTests {
     "espa(gamma_final=0.2, causal=true, layer=2, depth=4)",
     "uspa(rho_final=0.6, layer=1, depth=2)",
     signalPropagationWithLogits,
+    "attention(keys=3, q_std=1.3, heads=2)",
+    "shaped_attention(causal=true, q_std=1.5, tau0=0.05, heads=3)",
+    "value_skipinit(alpha=0.8, beta=0.6, heads=2)",
   ]
 
   static func layer(_ spec: String) throws -> Attention {
@@ -102,10 +105,12 @@ struct AttentionDerivativeTests {
       return Fixture.pairing(g, copies: 2, seed: 0, y) + Fixture.pairing(g, copies: 2, seed: 1, y)
     }
     #expect(TrainingFixtures.relativeError(exact, numeric) <= 1e-6, "\(spec)")
-    let qk = f.theta.count - 16
+    // Each head's W^Q, W^K (before its 4 × 4 W^V).
+    let each = f.theta.count / f.layer.heads, qk = each - 16
     #expect((qk == 0) == (f.layer.queryStd == 0))
+    let logits = f.theta.indices.filter { $0 % each < qk }
     if qk > 0 {
-      #expect(TrainingFixtures.relativeError(Array(exact[..<qk]), Array(numeric[..<qk])) <= 1e-6, "\(spec): W^Q, W^K")
+      #expect(TrainingFixtures.relativeError(logits.map { exact[$0] }, logits.map { numeric[$0] }) <= 1e-6, "\(spec): W^Q, W^K")
     }
   }
 
@@ -135,6 +140,7 @@ struct AttentionDerivativeTests {
     "dense -> residual(layernorm -> shaped_attention(tau0=0.1) -> dense, scale=0.7) -> tanh -> dense",
     "(dense -> espa(gamma_final=0.2, causal=true)) * 2 -> dense",
     "dense -> value_skipinit(alpha=0.8, beta=0.6, q_std=1) -> gelu -> attention(q_std=0) -> dense",
+    "dense -> attention(q_std=1, heads=3) -> erf -> dense",
   ]
 
   @Test("The empirical NTK per sequence equals J·J'ᵀ/n_out from one gradient per output, to 1e-12", arguments: networks)

@@ -17,6 +17,9 @@ struct AttentionNTKTests {
     "dense -> value_skipinit(alpha=0.8, beta=0.6) -> erf -> dense",
     "(dense -> espa(gamma_final=0.2, causal=true)) * 3 -> dense",
     "(dense -> uspa(rho_final=0.6)) * 2 -> dense",
+    // Heads: the same kernel as one head (AttentionHeads.swift).
+    "dense -> attention(q_std=0, heads=4) -> dense",
+    "dense -> shaped_attention(causal=true, heads=2) -> relu -> dense",
     "dense -> residual(layernorm -> attention(q_std=0) -> dense, scale=0.5) -> residual(layernorm -> dense -> relu -> dense, scale=0.5) -> dense",
   ])
   func agrees(_ arch: String) throws {
