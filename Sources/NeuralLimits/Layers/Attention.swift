@@ -80,13 +80,14 @@ public struct Attention: StateKernel, DepthPlacedLayer {
       case .uniform(let r): parts.append("rho_final=\(r)")
       }
       if let l, let L { parts += ["layer=\(l)", "depth=\(L)"] }
+    case .fixed(_, let file?): parts.append("file=\"\(file)\"")
     case .plain, .fixed: break
     }
     if name == "value_skipinit" { parts += ["alpha=\(alpha)", "beta=\(beta)"] }
     if name == "shaped_attention" || tau0 != 1 { parts.append("tau0=\(tau0)") }
     if causal { parts.append("causal=true") }
     if let keys { parts.append("keys=\(keys)") }
-    if queryStd != (isSignalPropagation ? 0 : 1) { parts.append("q_std=\(queryStd)") }
+    if queryStd != (pattern == .plain ? 1 : 0) { parts.append("q_std=\(queryStd)") }
     if valueStd != 1 { parts.append("v_std=\(valueStd)") }
     if heads != 1 { parts.append("heads=\(heads)") }
     return parts.isEmpty ? name : "\(name)(\(parts.joined(separator: ", ")))"
@@ -98,11 +99,6 @@ public struct Attention: StateKernel, DepthPlacedLayer {
     return Attention(name: name, alpha: alpha, beta: beta, gamma: gamma, shapedTemperature: shapedTemperature, tau0: tau0,
                      causal: causal, keys: keys, queryStd: queryStd, valueStd: valueStd,
                      pattern: .signalPropagation(spa, layer: l, depth: L), heads: heads)
-  }
-
-  var isSignalPropagation: Bool {
-    if case .signalPropagation = pattern { return true }
-    return false
   }
 
   public var mixesTokens: Bool { true }
