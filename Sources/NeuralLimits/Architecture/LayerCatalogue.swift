@@ -168,7 +168,7 @@ public enum LayerCatalogue {
                 shapedTemperature: true, tau0: a.real("tau0") ?? 1, causal: a.text("causal") == "true", keys: a.integer("keys"),
                 queryStd: a.real("q_std") ?? 1, valueStd: a.real("v_std") ?? 1, heads: a.integer("heads") ?? 1)
     },
-    LayerEntry(name: "attention", summary: "softmax(QKᵀ/(τ0·√n_k)) times values, single head; kernel only at q_std=0 (uniform A)", parameters: [
+    LayerEntry(name: "attention", summary: "softmax(QKᵀ/(τ0·√n_k)) times values; kernel only at q_std=0 (uniform A)", parameters: [
       .init(name: "causal", domain: .choice(["false", "true"]), defaultValue: "false", summary: "token i attends to 1…i"),
       .init(name: "keys", domain: .integer(1...Int.max), defaultValue: nil, summary: "n_k (default: the width)"),
       .init(name: "tau0", domain: .real(nonNegative, lowerOpen: true), defaultValue: "1", summary: "temperature constant τ₀"),

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Single-head self-attention over the tokens of each sequence (`tokens` consecutive rows),
-/// value projection folded in. For a sequence `X` (`m × n`),
+/// Self-attention over the tokens of each sequence (`tokens` consecutive rows), value projection
+/// folded in; one head as below, `heads = h` summed as in `AttentionHeads.swift`. For a sequence `X` (`m × n`),
 ///
 ///     output = D·(α·I + β·softmax(Y/τ + M + B) − γ·C)·X·W^V·w/√n,   Y = X·W^Q·(X·W^K)ᵀ/n,
 ///
