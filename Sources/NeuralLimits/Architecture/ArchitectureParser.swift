@@ -221,7 +221,15 @@ public struct ArchitectureParser {
         guard key.kind == .name else { throw error("expected a parameter name", at: key) }
         try expect("=")
         let value = next()
-        guard value.kind == .number || value.kind == .name else { throw error("expected a value for \(key.text)", at: value) }
+        guard value.kind == .number || value.kind == .name || value.kind == .string else {
+          throw error("expected a value for \(key.text)", at: value)
+        }
+        // Quoted text is for paths, and a path must be quoted.
+        let isPath = entry.parameters.contains { if case .path = $0.domain { return $0.name == key.text }; return false }
+        guard (value.kind == .string) == isPath else {
+          throw error(isPath ? "expected a quoted path for \(key.text), e.g. \(key.text)=\"A.csv\"" : "expected a number or a name for \(key.text)",
+                      at: value)
+        }
         guard values[key.text] == nil else {
           throw NeuralLimitsError.architecture("column \(key.column): \(name.text) sets '\(key.text)' twice")
         }

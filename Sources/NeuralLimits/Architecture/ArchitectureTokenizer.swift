@@ -1,6 +1,6 @@
 /// A lexical unit of the architecture language, with its 1-based column.
 struct ArchitectureToken: Equatable {
-  enum Kind: Equatable { case name, number, symbol, end }
+  enum Kind: Equatable { case name, number, string, symbol, end }
   let kind: Kind
   let text: String
   let column: Int
@@ -10,7 +10,8 @@ struct ArchitectureToken: Equatable {
 }
 
 enum ArchitectureTokenizer {
-  /// Splits into names, numbers and the symbols `-> ( ) * , = /`. Any other character becomes a
+  /// Splits into names, numbers, quoted strings (`"…"` or `'…'`, no escapes: a file path) and the
+  /// symbols `-> ( ) * , = /`. Any other character (and an unterminated quote) becomes a
   /// one-character symbol token, which the grammar then rejects with its column. One pass over
   /// the characters: linear in the length of the text.
   static func tokenize(_ text: String) -> [ArchitectureToken] {
@@ -26,6 +27,9 @@ enum ArchitectureTokenizer {
       } else if c == "-" && i + 1 < chars.count && chars[i + 1] == ">" {
         tokens.append(ArchitectureToken(kind: .symbol, text: "->", column: column))
         i += 2
+      } else if (c == "\"" || c == "'"), let end = chars[(i + 1)...].firstIndex(of: c) {
+        tokens.append(ArchitectureToken(kind: .string, text: String(chars[(i + 1)..<end]), column: column))
+        i = end + 1
       } else if c.isLetter || c == "_" {
         var j = i
         while j < chars.count && (chars[j].isLetter || isDigit(chars[j]) || chars[j] == "_") { j += 1 }

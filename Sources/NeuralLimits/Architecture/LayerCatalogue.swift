@@ -22,6 +22,8 @@ public struct LayerEntry: Sendable {
     case real(ClosedRange<Double>, lowerOpen: Bool = false)
     case integer(ClosedRange<Int>)
     case choice([String])
+    /// A file path, written in quotes (`file="A.csv"`).
+    case path
 
     public var description: String {
       switch self {
@@ -31,6 +33,7 @@ public struct LayerEntry: Sendable {
         return "real in \(lo), \(hi)"
       case .integer(let r): return "integer in [\(r.lowerBound), \(r.upperBound == .max ? "inf" : String(r.upperBound))]"
       case .choice(let options): return options.joined(separator: "|")
+      case .path: return "quoted file path"
       }
     }
 
@@ -43,6 +46,8 @@ public struct LayerEntry: Sendable {
         guard let v = Int(raw), range.contains(v) else { return false }
       case .choice(let options):
         guard options.contains(raw) else { return false }
+      case .path:
+        guard !raw.isEmpty else { return false }
       }
       return true
     }
@@ -52,7 +57,11 @@ public struct LayerEntry: Sendable {
   public var usage: String {
     guard !parameters.isEmpty else { return name }
     return name + "(" + parameters.map { p in
-      "\(p.name)=" + (p.defaultValue ?? { if case .integer = p.domain { return "INT" }; return "?" }())
+      "\(p.name)=" + (p.defaultValue ?? {
+        if case .integer = p.domain { return "INT" }
+        if case .path = p.domain { return "\"PATH\"" }
+        return "?"
+      }())
     }.joined(separator: ", ") + ")"
   }
 }
@@ -168,16 +177,16 @@ public enum LayerCatalogue {
     ] + LayerCatalogue.attentionWeights(queryDefault: "1")) { a in
       Attention(name: "shaped_attention", alpha: a.real("alpha") ?? 1, beta: a.real("beta") ?? 1, gamma: a.real("gamma") ?? 1,
                 shapedTemperature: true, tau0: a.real("tau0") ?? 1, causal: a.text("causal") == "true", keys: a.integer("keys"),
-                queryStd: a.real("q_std") ?? 1, valueStd: a.real("v_std") ?? 1)
+                queryStd: a.real("q_std") ?? 1, valueStd: a.real("v_std") ?? 1, heads: a.integer("heads") ?? 1)
     },
-    LayerEntry(name: "attention", summary: "softmax(QKᵀ/(τ0·√n_k)) times values, single head; kernel only at q_std=0 (uniform A)", parameters: [
+    LayerEntry(name: "attention", summary: "softmax(QKᵀ/(τ0·√n_k)) times values; kernel only at q_std=0 (uniform A)", parameters: [
       .init(name: "causal", domain: .choice(["false", "true"]), defaultValue: "false", summary: "token i attends to 1…i"),
       .init(name: "keys", domain: .integer(1...Int.max), defaultValue: nil, summary: "n_k (default: the width)"),
       .init(name: "tau0", domain: .real(nonNegative, lowerOpen: true), defaultValue: "1", summary: "temperature constant τ₀"),
     ] + LayerCatalogue.attentionWeights(queryDefault: "1")) { a in
       Attention(name: "attention", alpha: 0, beta: 1, gamma: 0, shapedTemperature: false, tau0: a.real("tau0") ?? 1,
                 causal: a.text("causal") == "true", keys: a.integer("keys"), queryStd: a.real("q_std") ?? 1,
-                valueStd: a.real("v_std") ?? 1)
+                valueStd: a.real("v_std") ?? 1, heads: a.integer("heads") ?? 1)
     },
     LayerEntry(name: "value_skipinit", summary: "α·I + β·softmax(QKᵀ/(τ0·√n_k)) times values (He et al. 2023)", parameters: [
       .init(name: "alpha", domain: .real(finite), defaultValue: "1", summary: "weight α of the identity"),
@@ -188,7 +197,7 @@ public enum LayerCatalogue {
     ] + LayerCatalogue.attentionWeights(queryDefault: "0")) { a in
       Attention(name: "value_skipinit", alpha: a.real("alpha") ?? 1, beta: a.real("beta") ?? 0, gamma: 0, shapedTemperature: false,
                 tau0: a.real("tau0") ?? 1, causal: a.text("causal") == "true", keys: a.integer("keys"),
-                queryStd: a.real("q_std") ?? 0, valueStd: a.real("v_std") ?? 1)
+                queryStd: a.real("q_std") ?? 0, valueStd: a.real("v_std") ?? 1, heads: a.integer("heads") ?? 1)
     },
     LayerEntry(name: "espa", summary: "E-SPA: D·softmax(M + B), W_Q = 0, token kernel exp(−γ_l|i−j|) at layer l of a repetition", parameters: [
       .init(name: "gamma_final", domain: .real(nonNegative, lowerOpen: true), defaultValue: "0.005", summary: "γ_L of the last layer"),
@@ -200,6 +209,11 @@ public enum LayerCatalogue {
     ] + LayerCatalogue.signalPropagationPlace) { a in
       try LayerCatalogue.signalPropagation(.uniform(rhoFinal: a.real("rho_final") ?? 0.8), a)
     },
+    LayerEntry(name: "fixed_attention", summary: "a given m×m attention matrix A (CSV or .npy) times values; kernel AΣAᵀ", parameters: [
+      .init(name: "file", domain: .path, defaultValue: nil, summary: "the matrix: m × m, finite, entries ≥ 0 where visible"),
+      .init(name: "causal", domain: .choice(["false", "true"]), defaultValue: "false", summary: "only entries j ≤ i are used"),
+      .init(name: "v_std", domain: .real(nonNegative), defaultValue: "1", summary: "scale w of the value weights"),
+    ]) { a in try LayerCatalogue.fixedAttention(a) },
     LayerEntry(name: "dropout", summary: "training-mode dropout with drop probability rate", parameters: [
       .init(name: "rate", domain: .real(0...0.999999), defaultValue: "0.1", summary: "probability of dropping a unit"),
     ]) { a in Dropout(rate: a.real("rate") ?? 0.1) },
@@ -210,6 +224,7 @@ public enum LayerCatalogue {
     [
       .init(name: "q_std", domain: .real(nonNegative), defaultValue: queryDefault, summary: "σ_Q of W^Q (0: W_Q = 0, the kernel-exact setting)"),
       .init(name: "v_std", domain: .real(nonNegative), defaultValue: "1", summary: "scale w of the value weights"),
+      .init(name: "heads", domain: .integer(1...Int.max), defaultValue: "1", summary: "h heads summed with value scale w/√h (same kernel)"),
     ]
   }
 
@@ -220,6 +235,20 @@ public enum LayerCatalogue {
     .init(name: "depth", domain: .integer(1...Int.max), defaultValue: nil, summary: "L (default: the repetition count)"),
     .init(name: "v_std", domain: .real(nonNegative), defaultValue: "1", summary: "scale w of the value weights"),
   ]
+
+  /// `fixed_attention(file=…)`: the matrix read by the strict readers, refused unless square and
+  /// finite (its size against the sequences is checked where the layer is placed).
+  static func fixedAttention(_ a: Arguments) throws -> Attention {
+    guard let path = a.text("file") else { throw NeuralLimitsError.architecture("fixed_attention needs file=\"PATH\" (an m × m matrix)") }
+    let matrix = try readMatrix(path)
+    guard matrix.rows == matrix.columns else {
+      throw NeuralLimitsError.architecture("fixed_attention: \(path) is \(matrix.rows) × \(matrix.columns), not a square attention matrix")
+    }
+    try matrix.validateFinite("fixed_attention's \(path)")
+    return Attention(name: "fixed_attention", alpha: 0, beta: 1, gamma: 0, shapedTemperature: false,
+                     causal: a.text("causal") == "true", queryStd: 0, valueStd: a.real("v_std") ?? 1,
+                     pattern: .fixed(matrix, file: path))
+  }
 
   /// An E-SPA or U-SPA layer; `layer` and `depth` go together.
   static func signalPropagation(_ spa: SignalPropagationAttention, _ a: Arguments) throws -> Attention {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Single-head self-attention over the tokens of each sequence (`tokens` consecutive rows),
-/// value projection folded in. For a sequence `X` (`m × n`),
+/// Self-attention over the tokens of each sequence (`tokens` consecutive rows), value projection
+/// folded in; one head as below, `heads = h` summed as in `AttentionHeads.swift`. For a sequence `X` (`m × n`),
 ///
 ///     output = D·(α·I + β·softmax(Y/τ + M + B) − γ·C)·X·W^V·w/√n,   Y = X·W^Q·(X·W^K)ᵀ/n,
 ///
@@ -26,8 +26,8 @@ import Foundation
 /// kernel, and the kernel map refuses it rather than approximate.
 ///
 /// In a block `residual(shaped_attention, scale=γ, skip=λ)` the depth-and-width limit is the
-/// covariance SDE `ShapedAttentionSDE`. No backward pass yet, so no empirical NTK (Monte Carlo
-/// checks the NNGP).
+/// covariance SDE `ShapedAttentionSDE`. Derivatives (input and parameter VJP, parameter JVP, the
+/// empirical NTK per sequence) are in `AttentionBackward.swift`.
 public struct Attention: StateKernel, DepthPlacedLayer {
   /// The name in the architecture language (`attention`, `shaped_attention`, …).
   public let name: String
@@ -45,10 +45,12 @@ public struct Attention: StateKernel, DepthPlacedLayer {
   /// `w`, the value weights' scale.
   public let valueStd: Double
   public let pattern: AttentionPattern
+  /// `h`, the number of heads (`AttentionHeads.swift`).
+  public let heads: Int
 
   public init(name: String, alpha: Double, beta: Double, gamma: Double, shapedTemperature: Bool, tau0: Double = 1,
               causal: Bool = false, keys: Int? = nil, queryStd: Double = 1, valueStd: Double = 1,
-              pattern: AttentionPattern = .plain) {
+              pattern: AttentionPattern = .plain, heads: Int = 1) {
     self.name = name
     self.alpha = alpha
     self.beta = beta
@@ -60,6 +62,7 @@ public struct Attention: StateKernel, DepthPlacedLayer {
     self.queryStd = queryStd
     self.valueStd = valueStd
     self.pattern = pattern
+    self.heads = heads
   }
 
   /// `shaped_attention` or `attention` as before the other options existed.
@@ -77,14 +80,16 @@ public struct Attention: StateKernel, DepthPlacedLayer {
       case .uniform(let r): parts.append("rho_final=\(r)")
       }
       if let l, let L { parts += ["layer=\(l)", "depth=\(L)"] }
+    case .fixed(_, let file?): parts.append("file=\"\(file)\"")
     case .plain, .fixed: break
     }
     if name == "value_skipinit" { parts += ["alpha=\(alpha)", "beta=\(beta)"] }
     if name == "shaped_attention" || tau0 != 1 { parts.append("tau0=\(tau0)") }
     if causal { parts.append("causal=true") }
     if let keys { parts.append("keys=\(keys)") }
-    if queryStd != (isSignalPropagation ? 0 : 1) { parts.append("q_std=\(queryStd)") }
+    if queryStd != (pattern == .plain ? 1 : 0) { parts.append("q_std=\(queryStd)") }
     if valueStd != 1 { parts.append("v_std=\(valueStd)") }
+    if heads != 1 { parts.append("heads=\(heads)") }
     return parts.isEmpty ? name : "\(name)(\(parts.joined(separator: ", ")))"
   }
 
@@ -93,20 +98,12 @@ public struct Attention: StateKernel, DepthPlacedLayer {
     guard case .signalPropagation(let spa, nil, nil) = pattern else { return self }
     return Attention(name: name, alpha: alpha, beta: beta, gamma: gamma, shapedTemperature: shapedTemperature, tau0: tau0,
                      causal: causal, keys: keys, queryStd: queryStd, valueStd: valueStd,
-                     pattern: .signalPropagation(spa, layer: l, depth: L))
+                     pattern: .signalPropagation(spa, layer: l, depth: L), heads: heads)
   }
 
-  var isSignalPropagation: Bool {
-    if case .signalPropagation = pattern { return true }
-    return false
-  }
-
-  /// No backward pass: the empirical NTK's cotangent layout (`backward`) gives each output its
-  /// own row, and an output of attention depends on every row of its sequence.
-  public var hasBackward: Bool { false }
   public var mixesTokens: Bool { true }
 
-  /// The value projection as a bias-free dense layer (`W^V`, scale `w/√n`).
+  /// The value projection as a bias-free dense layer (`W^V`, scale `w/√n`; of a single head).
   var value: Dense { Dense(wStd: valueStd, bStd: 0) }
 
   /// Also checks that the attention matrix exists for the context's token count (an unplaced
@@ -120,12 +117,20 @@ public struct Attention: StateKernel, DepthPlacedLayer {
   public func outputIsGaussian(inputIsGaussian: Bool) -> Bool { true }
 
   public func parameterCount(inputWidth: Int, outputWidth: Int) -> Int {
-    (queryStd == 0 ? 0 : 2 * inputWidth * (keys ?? inputWidth)) + inputWidth * outputWidth
+    heads * ((queryStd == 0 ? 0 : 2 * inputWidth * (keys ?? inputWidth)) + inputWidth * outputWidth)
   }
 
-  /// `W^Q`, `W^K` (`n × n_k` each, row-major; absent when `σ_Q = 0`), then `W^V` as `value`'s.
+  /// `W^Q`, `W^K` (`n × n_k` each, row-major; absent when `σ_Q = 0`), then `W^V` as `value`'s;
+  /// with several heads, each head's in turn.
   public func initialize(_ parameters: UnsafeMutableBufferPointer<Double>, inputWidth: Int, outputWidth: Int,
                          random: RandomStream) {
+    guard heads == 1 else {
+      for range in headRanges(parameters.count) {
+        head.initialize(UnsafeMutableBufferPointer(rebasing: parameters[range]), inputWidth: inputWidth,
+                        outputWidth: outputWidth, random: random)
+      }
+      return
+    }
     let qk = parameters.count - inputWidth * outputWidth
     if qk > 0 {
       random.fillGaussian(UnsafeMutableBufferPointer(rebasing: parameters[0..<(qk / 2)]), std: queryStd)
@@ -167,42 +172,36 @@ public struct Attention: StateKernel, DepthPlacedLayer {
 
   // MARK: finite width
 
-  /// At `σ_Q = 0`: `value` on `A₀·X`. Otherwise the full layer, `parameters` as in `initialize`.
+  /// `1/(n·τ)`, the factor of the logits `Q·Kᵀ` for input width `n` and `n_k = k` key units.
+  func logitScale(inputWidth n: Int, keys k: Int) -> Double {
+    let temperature = shapedTemperature ? tau0 * (Double(n) * Double(k)).squareRoot() : tau0 * Double(k).squareRoot()
+    return 1 / (Double(n) * temperature)
+  }
+
+  /// `A·V` per sequence with `V = X·W^V·w/√n` (`value`), `A = A₀` at `σ_Q = 0`, else from the
+  /// logits; `parameters` as in `initialize`. `cache` gets the token count, then (at `σ_Q ≠ 0`) the
+  /// softmax `S` of every query row (`batch × m`, 0 where masked) for the backward pass.
   public func forward(_ input: Matrix, parameters: UnsafeBufferPointer<Double>, outputWidth: Int, tokens: Int,
                       random: RandomStream, cache: inout [Double]) -> Matrix {
-    let n = input.columns
-    if queryStd == 0 {
-      let mixed = TokenMixing.mix(try! zeroLogitMatrix(tokens: tokens), input, tokens: tokens)
-      return value.forward(mixed, parameters: parameters, outputWidth: outputWidth, tokens: tokens, random: random,
-                           cache: &cache)
+    guard heads == 1 else {
+      return headsForward(input, parameters: parameters, outputWidth: outputWidth, tokens: tokens, random: random,
+                          cache: &cache)
     }
-    let k = keys ?? n
-    let weights = parameters.baseAddress!
-    var q = Matrix(rows: input.rows, columns: k), key = Matrix(rows: input.rows, columns: k)
-    BLAS.gemm(input, weights: weights, rows: n, columns: k, transposeW: false, into: &q)
-    BLAS.gemm(input, weights: weights + n * k, rows: n, columns: k, transposeW: false, into: &key)
-    var unused: [Double] = []
-    let values = value.forward(input, parameters: UnsafeBufferPointer(rebasing: parameters[(2 * n * k)...]),
-                               outputWidth: outputWidth, tokens: tokens, random: random, cache: &unused)
+    let weights = AttentionWeights(self, parameters, inputWidth: input.columns, outputWidth: outputWidth)
+    let values = weights.values(input)
+    cache = [Double(tokens)]
+    guard case let (q, key)? = weights.projections(input) else {
+      return TokenMixing.mix(try! zeroLogitMatrix(tokens: tokens), values, tokens: tokens)
+    }
     var output = Matrix(rows: input.rows, columns: outputWidth)
     var row = [Double](repeating: 0, count: tokens)
-    mix(queries: q, keys: key, values: values, inputWidth: n, tokens: tokens, weights: &row, into: &output)
+    var softmax = [Double](repeating: 0, count: input.rows * tokens)
+    softmax.withUnsafeMutableBufferPointer { s in
+      mix(queries: q, keys: key, values: values, inputWidth: input.columns, tokens: tokens, weights: &row, softmax: s,
+          into: &output)
+    }
+    cache += softmax
     return output
-  }
-
-  public func backward(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
-                       cache: [Double], copies: Int) -> Matrix {
-    preconditionFailure("\(specification) has no backward pass; callers check hasBackward")
-  }
-
-  public func parameterGradient(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
-                                cache: [Double], copies: Int, into gradient: UnsafeMutableBufferPointer<Double>) {
-    preconditionFailure("\(specification) has no parameter gradient; callers check hasBackward")
-  }
-
-  public func parameterTangent(_ tangent: UnsafeBufferPointer<Double>, input: Matrix, output: Matrix,
-                               parameters: UnsafeBufferPointer<Double>, cache: [Double]) -> Matrix {
-    preconditionFailure("\(specification) has no parameter tangent; callers check hasBackward")
   }
 
   /// `Q = X·W^Q`, `K = X·W^K`, `X·W^V·w/√n`, each drawn without forming its weights
@@ -210,6 +209,11 @@ public struct Attention: StateKernel, DepthPlacedLayer {
   public func sampleForward(_ input: Matrix, outputWidth: Int, tokens: Int, random: RandomStream, into output: inout Matrix,
                             scratch: SamplingScratch) {
     let n = input.columns, k = keys ?? n
+    // At σ_Q = 0 the heads' sum Σ_h A₀·X·W^V_h·w/√(n·h) has the law of one head's A₀·X·W^V·w/√n.
+    if heads > 1 && queryStd != 0 {
+      headsSampleForward(input, outputWidth: outputWidth, tokens: tokens, random: random, into: &output, scratch: scratch)
+      return
+    }
     if queryStd == 0 {
       scratch.queries = TokenMixing.mix(try! zeroLogitMatrix(tokens: tokens), input, tokens: tokens)
       value.sampleForward(scratch.queries, outputWidth: outputWidth, tokens: tokens, random: random, into: &output,
@@ -223,15 +227,16 @@ public struct Attention: StateKernel, DepthPlacedLayer {
     output.reshape(rows: input.rows, columns: outputWidth)
     if scratch.gaussians.count < tokens { scratch.gaussians = [Double](repeating: 0, count: tokens) }
     mix(queries: scratch.queries, keys: scratch.keys, values: scratch.values, inputWidth: n, tokens: tokens,
-        weights: &scratch.gaussians, into: &output)
+        weights: &scratch.gaussians, softmax: nil, into: &output)
   }
 
-  /// `output = A·values` for every sequence of `tokens` rows, `A` from the logits `QKᵀ/n`;
-  /// `weights` (at least `tokens` long) holds one row of `A` at a time.
+  /// `output = A·values` for every sequence of `tokens` rows, `A` from the logits `QKᵀ/(n·τ)`;
+  /// `weights` (at least `tokens` long) holds one row of `A` at a time; `softmax`, when given
+  /// (`batch × m`), receives each row's softmax.
   func mix(queries q: Matrix, keys key: Matrix, values: Matrix, inputWidth n: Int, tokens m: Int, weights: inout [Double],
-           into output: inout Matrix) {
+           softmax: UnsafeMutableBufferPointer<Double>?, into output: inout Matrix) {
     let k = q.columns, width = values.columns
-    let temperature = shapedTemperature ? tau0 * (Double(n) * Double(k)).squareRoot() : tau0 * Double(k).squareRoot()
+    let scale = logitScale(inputWidth: n, keys: k)
     let (d, b) = try! pattern.rescalingAndBias(tokens: m, causal: causal, layer: specification)
     q.elements.withUnsafeBufferPointer { pq in
       key.elements.withUnsafeBufferPointer { pk in
@@ -243,10 +248,12 @@ public struct Attention: StateKernel, DepthPlacedLayer {
                 for j in 0..<visible {
                   var dot = 0.0
                   for c in 0..<k { dot += pq[row * k + c] * pk[(start + j) * k + c] }
-                  weights[j] = dot / Double(n) / temperature + b[i, j]
+                  weights[j] = dot * scale + b[i, j]
                 }
-                AttentionRow.combine(&weights, row: i, visible: visible, alpha: alpha, beta: beta, gamma: gamma,
-                                     rescale: d[i])
+                AttentionRow.softmax(&weights, visible: visible)
+                if let softmax { for j in 0..<visible { softmax[row * m + j] = weights[j] } }
+                AttentionRow.affine(&weights, row: i, visible: visible, alpha: alpha, beta: beta, gamma: gamma,
+                                    rescale: d[i])
                 for c in 0..<width {
                   var sum = 0.0
                   for j in 0..<visible { sum += weights[j] * pv[(start + j) * width + c] }
@@ -267,6 +274,12 @@ enum AttentionRow {
   /// (`−∞` logits get weight 0).
   static func combine(_ weights: inout [Double], row i: Int, visible: Int, alpha: Double, beta: Double, gamma: Double,
                       rescale: Double) {
+    softmax(&weights, visible: visible)
+    affine(&weights, row: i, visible: visible, alpha: alpha, beta: beta, gamma: gamma, rescale: rescale)
+  }
+
+  /// `softmax_j` of the logits `weights[0..<visible]`, in place.
+  static func softmax(_ weights: inout [Double], visible: Int) {
     var largest = -Double.infinity
     for j in 0..<visible { largest = max(largest, weights[j]) }
     var total = 0.0
@@ -274,8 +287,14 @@ enum AttentionRow {
       weights[j] = exp(weights[j] - largest)
       total += weights[j]
     }
+    for j in 0..<visible { weights[j] /= total }
+  }
+
+  /// `S_j ↦ D_i·(α·δ_ij + β·S_j − γ/visible)`, in place.
+  static func affine(_ weights: inout [Double], row i: Int, visible: Int, alpha: Double, beta: Double, gamma: Double,
+                     rescale: Double) {
     for j in 0..<visible {
-      weights[j] = rescale * (beta * weights[j] / total + (j == i ? alpha : 0) - gamma / Double(visible))
+      weights[j] = rescale * (beta * weights[j] + (j == i ? alpha : 0) - gamma / Double(visible))
     }
   }
 }

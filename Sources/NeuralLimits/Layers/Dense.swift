@@ -162,30 +162,16 @@ public struct Dense: PointwiseKernel {
     }
   }
 
-  /// `Σₐ gₐ(x)·gₐ(x') ∘ (ω²·h(x)·h(x') + β²·1[bias])` with `ω, β` the forward multipliers.
-  public func accumulateNTK(input: Matrix, cotangent: Matrix, copies: Int, into ntk: inout Matrix) {
+  /// `Σₐ gₐ(x)·gₐ(x') ∘ (ω²·h(x)·h(x') + β²·1[bias])` with `ω, β` the forward multipliers, per
+  /// row or summed over the rows of a sequence pair (`CotangentLayout.accumulate`).
+  public func accumulateNTK(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
+                            cache: [Double], layout: CotangentLayout, into ntk: inout Matrix) {
     let s = scales(inputWidth: input.columns)
-    let grouped = try! Matrix(rows: input.rows, columns: cotangent.columns * copies, elements: cotangent.elements)
-    let signal = BLAS.gram(grouped)
-    let features = BLAS.gram(input, alpha: s.weight * s.weight)
-    let bias = hasBias ? s.bias * s.bias : 0
-    for k in ntk.elements.indices { ntk.elements[k] += signal.elements[k] * (features.elements[k] + bias) }
-  }
-}
-
-extension Matrix {
-  /// `batch × columns` from `batch·copies × columns`: the rows `x·copies + a` summed over `a`.
-  fileprivate func summedPerInput(copies: Int) -> Matrix {
-    var sum = Matrix(rows: rows / copies, columns: columns)
-    let width = columns
-    sum.elements.withUnsafeMutableBufferPointer { ps in
-      elements.withUnsafeBufferPointer { pg in
-        for row in 0..<rows {
-          let x = row / copies
-          for j in 0..<width { ps[x * width + j] += pg[row * width + j] }
-        }
-      }
+    var features = BLAS.gram(input, alpha: s.weight * s.weight)
+    if hasBias {
+      let bias = s.bias * s.bias
+      for k in features.elements.indices { features.elements[k] += bias }
     }
-    return sum
+    layout.accumulate(signal: cotangent, features: features, into: &ntk)
   }
 }

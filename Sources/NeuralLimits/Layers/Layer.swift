@@ -111,8 +111,10 @@ public protocol PrimitiveLayer: Layer {
                         parameters: UnsafeBufferPointer<Double>, cache: [Double]) -> Matrix
 
   /// Adds `Σₐ ∂fₐ(x)/∂θ · ∂fₐ(x')/∂θ` over this layer's parameters θ to `ntk` (`batch × batch`),
-  /// from the layer's input and the cotangents of its output (layout as in `backward`).
-  func accumulateNTK(input: Matrix, cotangent: Matrix, copies: Int, into ntk: inout Matrix)
+  /// from the cotangents of its output laid out as `layout` says (per row, or per sequence when
+  /// the network mixes tokens: `CotangentLayout`), and what the forward pass saw.
+  func accumulateNTK(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
+                     cache: [Double], layout: CotangentLayout, into ntk: inout Matrix)
 
   /// One forward pass of a freshly initialised layer whose parameters are drawn, used once and
   /// never stored: `output` gets the same law as `forward` with parameters from `initialize`
@@ -135,7 +137,8 @@ extension PrimitiveLayer {
   public func parameterCount(inputWidth: Int, outputWidth: Int) -> Int { 0 }
   public func initialize(_ parameters: UnsafeMutableBufferPointer<Double>, inputWidth: Int, outputWidth: Int,
                          random: RandomStream) {}
-  public func accumulateNTK(input: Matrix, cotangent: Matrix, copies: Int, into ntk: inout Matrix) {}
+  public func accumulateNTK(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
+                            cache: [Double], layout: CotangentLayout, into ntk: inout Matrix) {}
   public func parameterGradient(_ cotangent: Matrix, input: Matrix, output: Matrix, parameters: UnsafeBufferPointer<Double>,
                                 cache: [Double], copies: Int, into gradient: UnsafeMutableBufferPointer<Double>) {}
   /// No parameters: the output does not move.

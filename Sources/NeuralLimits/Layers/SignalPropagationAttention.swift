@@ -99,8 +99,9 @@ public enum AttentionPattern: Sendable, Equatable {
   case plain
   /// E-SPA or U-SPA at layer `l` of `L` (both `nil` until a repetition `* L` places the layer).
   case signalPropagation(SignalPropagationAttention, layer: Int?, depth: Int?)
-  /// A given matrix `A` (`m × m`, entries ≥ 0 where visible), realised as `D`, `B`.
-  case fixed(Matrix)
+  /// A given matrix `A` (`m × m`, entries ≥ 0 where visible), realised as `D`, `B`; `file`: where
+  /// it was read from (`fixed_attention(file=…)`).
+  case fixed(Matrix, file: String? = nil)
 
   /// `(D, B)` for `m` tokens; `B` is `−∞` where `A` vanishes. Throws when the pattern cannot be
   /// realised (unplaced E-SPA/U-SPA, wrong size, a negative entry).
@@ -115,7 +116,7 @@ public enum AttentionPattern: Sendable, Equatable {
           "\(name) needs its layer and depth: write it inside a repetition ('(\(spa.name)(...) -> ...) * 12') or give layer= and depth=")
       }
       a = try spa.matrix(layer: l, depth: L, tokens: m, causal: causal)
-    case .fixed(let given):
+    case .fixed(let given, _):
       guard given.rows == m, given.columns == m else {
         throw NeuralLimitsError.dimensionMismatch("\(name): the attention matrix is \(given.rows) × \(given.columns), the sequences have \(m) tokens")
       }

@@ -5,8 +5,9 @@
 ///   map applied to the empirical kernel of its input `h` (variance reduction; exact in
 ///   expectation).
 /// - NTK: exactly `J(x)·J(x')ᵀ/n_out` for this network, by one backward pass per output unit
-///   (batched), each primitive adding `(backpropagated signal products) ∘ (input products)`; no
-///   Jacobian is formed.
+///   (per output unit and token when a layer mixes tokens: `CotangentLayout`), batched, each
+///   primitive adding `(backpropagated signal products) ∘ (input products)` (summed over the token
+///   pairs of two sequences); no Jacobian is formed.
 struct EmpiricalKernels {
   var nngp: Matrix
   var ntk: Matrix?
@@ -36,8 +37,7 @@ struct EmpiricalKernels {
     }
     let outputs = f.columns
     var theta = Matrix(rows: x.rows, columns: x.rows)
-    network.accumulateNTK(FiniteNetwork.unitCotangents(batch: x.rows, outputs: outputs), parameters: parameters,
-                          records: records, copies: outputs, into: &theta)
+    network.accumulateNTK(parameters: parameters, records: records, into: &theta)
     ntk = (1 / Double(outputs)) * theta
   }
 }

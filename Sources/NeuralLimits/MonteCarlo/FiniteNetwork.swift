@@ -28,6 +28,8 @@ public struct FiniteNetwork: Sendable {
   public let outputWidth: Int
   /// Rows per sequence (`LayerContext.tokens`).
   public let tokens: Int
+  /// Whether a layer mixes the tokens of a sequence (attention).
+  public let mixesTokens: Bool
   /// The last primitive when it is a dense layer (the readout), whose expectation over its own
   /// weights is available in closed form.
   let readout: Dense?
@@ -54,6 +56,7 @@ public struct FiniteNetwork: Sendable {
     var blocks: [ParameterBlock] = []
     var last: (any PrimitiveLayer)?
     var narrowest = Int.max, widest = (units: inputWidth, source: "the input")
+    mixesTokens = graph.primitives.contains(where: \.mixesTokens)
     func compile(_ graph: LayerGraph, _ inWidth: Int, tail: Bool) throws -> (Node, Int) {
       switch graph {
       case .primitive(let layer):
@@ -214,21 +217,23 @@ public struct FiniteNetwork: Sendable {
     parameterBlocks.indices.first(where: wanted) ?? parameterBlocks.count
   }
 
-  /// The cotangents that seed one backward pass per output unit: row `x·outputs + a` is the
-  /// unit vector `eₐ` (`batch·outputs × outputs`, `copies = outputs`).
-  static func unitCotangents(batch: Int, outputs: Int) -> Matrix {
-    var seed = Matrix(rows: batch * outputs, columns: outputs)
-    for row in 0..<seed.rows { seed[row, row % outputs] = 1 }
-    return seed
+  /// How the empirical NTK and the Jacobian–vector product lay out their cotangents: per
+  /// sequence when a layer mixes the tokens of sequences longer than one, else per row (the
+  /// cheaper layout, exact there).
+  public var cotangentLayout: CotangentLayout {
+    CotangentLayout(outputs: outputWidth, tokens: mixesTokens ? tokens : 1)
   }
 
   /// Adds every primitive's parameter contribution `Σₐ ∂fₐ/∂θ(x)·∂fₐ/∂θ(x')` to `ntk`
-  /// (`batch × batch`), from `cotangent` (`batch·copies × outputWidth`).
-  func accumulateNTK(_ cotangent: Matrix, parameters: UnsafeBufferPointer<Double>, records: [Record],
-                     copies: Int, into ntk: inout Matrix) {
-    backward(cotangent, parameters: parameters, records: records, copies: copies,
+  /// (`batch × batch`), from the unit cotangents of `cotangentLayout`.
+  func accumulateNTK(parameters: UnsafeBufferPointer<Double>, records: [Record], into ntk: inout Matrix) {
+    let layout = cotangentLayout
+    backward(layout.seeds(batch: ntk.rows), parameters: parameters, records: records, copies: layout.copies,
              first: firstRecord { !parameterBlocks[$0].range.isEmpty }) { k, g in
-      parameterBlocks[k].layer.accumulateNTK(input: records[k].input, cotangent: g, copies: copies, into: &ntk)
+      let block = parameterBlocks[k], record = records[k]
+      block.layer.accumulateNTK(g, input: record.input, output: record.output,
+                                parameters: UnsafeBufferPointer(rebasing: parameters[block.range]), cache: record.cache,
+                                layout: layout, into: &ntk)
     }
   }
 

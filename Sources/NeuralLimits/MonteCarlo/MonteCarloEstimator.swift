@@ -92,7 +92,9 @@ public enum MonteCarlo {
   static func workingMemory(_ network: FiniteNetwork, batch: Int, ntk: Bool) -> Double {
     let widest = Double(network.widest.units)
     let activations = Double(network.primitiveCount) * 2 * Double(batch) * widest
-    let cotangents = ntk ? 3 * Double(batch) * Double(network.outputWidth) * widest : 0
+    // Per sequence (`CotangentLayout`): `m` times the cotangents, and a Gram matrix over (row, token).
+    let layout = network.cotangentLayout, rows = Double(batch * layout.tokens)
+    let cotangents = ntk ? 3 * Double(batch) * Double(layout.copies) * widest + (layout.tokens > 1 ? rows * rows : 0) : 0
     return 8 * (Double(network.parameterCount) + activations + cotangents + 6 * Double(batch * batch))
   }
 

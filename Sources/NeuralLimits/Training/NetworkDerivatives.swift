@@ -39,7 +39,8 @@ extension FiniteNetwork {
   ///
   /// Through the backward walk rather than forward mode: with `g_l(x, a) = ∂fₐ(x)/∂y_l` the
   /// cotangent of primitive `l`'s output (one backward pass per output unit, batched),
-  /// `(J·v)(x, a) = Σ_l ⟨g_l(x, a), ∂y_l(x)/∂θ_l·v_l⟩`, each layer contributing its
+  /// `(J·v)(x, a) = Σ_l ⟨g_l(x, a), ∂y_l(x)/∂θ_l·v_l⟩` (summed over the tokens of `x`'s sequence
+  /// when a layer mixes tokens: `CotangentLayout.contract`), each layer contributing its
   /// `parameterTangent` — so no layer needs a forward-mode input derivative beside its backward.
   public func jacobianVectorProduct(_ x: Matrix, parameters: [Double], tangent: [Double],
                                     random: RandomStream) throws -> Matrix {
@@ -47,27 +48,21 @@ extension FiniteNetwork {
     try validate(inputs: x)
     try validate(parameters, as: "parameters")
     try validate(tangent, as: "tangent")
-    let outputs = outputWidth
+    let layout = cotangentLayout
     var records: [Record] = []
-    var product = Matrix(rows: x.rows, columns: outputs)
+    var product = Matrix(rows: x.rows, columns: outputWidth)
     parameters.withUnsafeBufferPointer { p in
       tangent.withUnsafeBufferPointer { v in
         _ = forward(x, parameters: p, random: random, records: &records)
-        backward(FiniteNetwork.unitCotangents(batch: x.rows, outputs: outputs), parameters: p, records: records,
-                 copies: outputs, first: firstRecord { !parameterBlocks[$0].range.isEmpty }) { k, g in
+        backward(layout.seeds(batch: x.rows), parameters: p, records: records, copies: layout.copies,
+                 first: firstRecord { !parameterBlocks[$0].range.isEmpty }) { k, g in
           let block = parameterBlocks[k], record = records[k]
           guard !block.range.isEmpty else { return }
           let moved = block.layer.parameterTangent(UnsafeBufferPointer(rebasing: v[block.range]), input: record.input,
                                                    output: record.output,
                                                    parameters: UnsafeBufferPointer(rebasing: p[block.range]),
                                                    cache: record.cache)
-          let width = moved.columns
-          for row in 0..<g.rows {
-            let input = row / outputs
-            var dot = 0.0
-            for j in 0..<width { dot += g.elements[row * width + j] * moved.elements[input * width + j] }
-            product.elements[row] += dot
-          }
+          layout.contract(g, with: moved, into: &product)
         }
       }
     }

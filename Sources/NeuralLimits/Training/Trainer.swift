@@ -31,7 +31,7 @@ public struct Trainer: Sendable {
   /// The trainable parts of the parameter buffer, and per primitive whether it has any.
   private let trainable: (ranges: [Range<Int>], layers: [Bool])
 
-  /// Throws for a network with a layer that has no backward pass (attention), shapes that do
+  /// Throws for a network with a layer that has no backward pass, shapes that do
   /// not fit, non-finite data or settings out of their domains.
   public init(network: FiniteNetwork, inputs: Matrix, targets: Matrix, settings: TrainingSettings) throws {
     try network.requireBackward("trained")

@@ -43,8 +43,12 @@ struct ArchitectureParserTests {
 
   @Test("Every catalogue layer parses with its defaults and describes itself back")
   func catalogue() throws {
+    // A layer that needs a file (fixed_attention) gets a 2 × 2 matrix.
+    let matrix = temporaryFolder() + "/A.csv"
+    try CSV.write(Matrix.identity(2), to: matrix)
     for entry in LayerCatalogue.entries {
-      let layer = try ArchitectureParser.parse(entry.name)
+      let needsFile = entry.parameters.contains { if case .path = $0.domain { return $0.defaultValue == nil }; return false }
+      let layer = try ArchitectureParser.parse(needsFile ? "\(entry.name)(file=\"\(matrix)\")" : entry.name)
       let primitive = try #require(layer.graph.primitives.first)
       let reparsed = try ArchitectureParser.parse(primitive.specification)
       #expect(reparsed.graph.primitives.first?.specification == primitive.specification)

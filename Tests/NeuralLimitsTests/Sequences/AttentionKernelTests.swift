@@ -13,7 +13,7 @@ func orthonormalTokens(_ m: Int) -> Matrix { Double(m).squareRoot() * Matrix.ide
 
 @Suite("Attention on sequences: kernel maps, E-SPA/U-SPA, rank collapse")
 struct AttentionKernelTests {
-  /// Width 256, 64 networks, seed 11; NNGP only (attention has no backward pass). The noise per
+  /// Width 256, 64 networks, seed 11; NNGP only (the NTK: `AttentionNTKTests`). The noise per
   /// entry is ~1/√(nS) ≈ 0.8%, the threshold the Bonferroni 99.9% quantile over 36 entries.
   static let settings = MonteCarloSettings(width: 256, samples: 64, seed: 11, readoutWidth: 2, kinds: [.nngp], tokens: 4)
 
@@ -113,11 +113,6 @@ struct AttentionKernelTests {
     let fixed = Attention(name: "fixed_attention", alpha: 0, beta: 1, gamma: 0, shapedTemperature: false, queryStd: 0,
                           pattern: .fixed(negative))
     #expect(throws: NeuralLimitsError.self) { try fixed.kernels(orthonormalTokens(2), tokens: 2) }
-    var settings = Self.settings
-    settings.kinds = [.nngp, .ntk]
-    #expect(throws: NeuralLimitsError.self) {
-      try MonteCarlo.kernels(try ArchitectureParser.parse("dense -> attention(q_std=0) -> dense"), sequenceInputs, settings: settings)
-    }
   }
 
   @Test("A fixed attention matrix given as data acts as A·Σ·Aᵀ on both sides")
