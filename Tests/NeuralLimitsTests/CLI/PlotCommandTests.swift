@@ -42,3 +42,4 @@ struct PlotCommandTests {
     #expect(!FileManager.default.fileExists(atPath: folder + "/f.svg"))
   }
 }
+

@@ -49,6 +49,21 @@ struct LinearAlgebraTests {
     var late = Matrix.identity(300)
     late[199, 199] = -1
     #expect(throws: NeuralLimitsError.notPositiveDefinite(column: 200, pivot: -1, jitter: 0)) { try Cholesky(late) }
+    // In a later block of the blocked factorisation (n > 512, blocks of 256).
+    var later = Matrix.identity(900)
+    later[700, 700] = -2
+    #expect(throws: NeuralLimitsError.notPositiveDefinite(column: 701, pivot: -2, jitter: 0)) { try Cholesky(later) }
+  }
+
+  @Test("Blocked Cholesky (n = 1,100: blocks of 256 and a remainder): L·Lᵀ = A to 1e-13, solves to 1e-11")
+  func blockedCholesky() throws {
+    let a = randomSPD(1100, seed: 5)
+    let factor = try Cholesky(a)
+    let scale = a.elements.reduce(0) { max($0, abs($1)) }
+    #expect((factor.lower * factor.lower.transposed).maxAbsDifference(a) < 1e-13 * scale)
+    #expect((0..<1100).allSatisfy { i in (i + 1..<1100).allSatisfy { factor.lower[i, $0] == 0 } })
+    let b = randomMatrix(1100, 2, seed: 6)
+    #expect((a * (try factor.solve(b)) - b).frobeniusNorm / b.frobeniusNorm < 1e-11)
   }
 
   @Test("Row solves B·A⁻¹ and B·L⁻ᵀ, the smallest pivot; the upper triangle of the factor is zero")
