@@ -34,6 +34,15 @@ public struct FiniteEnsemble: Sendable {
     let member = try EnsembleMember(network: finite, data: data, mode: mode, noiseVariance: noiseVariance,
                                     settings: settings, graph: graph)
     let members = settings.members
+    let workers = min(ProcessInfo.processInfo.activeProcessorCount, members)
+    // Per training member: its activations and, for the parameters, θ₀, θ, gradient, velocity,
+    // the NTKGP tangent and the trained copy; and every member's outputs.
+    try MemoryBudget.require(
+      Double(workers) * (MonteCarlo.workingMemory(finite, batch: max(data.trainInputs.rows, data.testInputs.rows), ntk: false)
+                         + 8 * 6 * Double(finite.parameterCount))
+        + 8 * Double(members) * Double(data.testInputs.rows * data.trainTargets.columns),
+      for: "\(members) members of width \(settings.width) (\(finite.parameterCount) parameters each, \(workers) trained at a time)",
+      hint: "lower the width or the number of members")
     let streamSeed = RandomStream.mix(settings.seed, UInt64(settings.width))
     let results = TaskSlots<Matrix>(count: members)
     let counter = TaskCounter(total: members, report: progress)
@@ -41,7 +50,6 @@ public struct FiniteEnsemble: Sendable {
     let blasThreads = BLAS.threads
     BLAS.setThreads(1)
     defer { BLAS.setThreads(blasThreads) }
-    let workers = min(ProcessInfo.processInfo.activeProcessorCount, members)
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       for s in stride(from: worker, to: members, by: workers) {
         do {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Token-kernel diagnostics against depth (`neural-limits signalprop`, the `signalprop` table
 /// provider): the infinite-width theory from `Σ₀ = I` on `m` tokens and, optionally, the same
 /// summaries of finite networks (`TokenCovariance`) after the same blocks.
@@ -19,6 +21,9 @@ public enum SignalPropagationProfile {
                             blocks count: Int? = nil) throws -> [TokenKernelSummary] {
     guard m >= 1 else { throw NeuralLimitsError.invalidArgument("--tokens must be at least 1, got \(m)") }
     let d = max(hiddenWidth ?? m, m)
+    // The tokens (m × d) and the kernel state's m × m matrices (NNGP, its copy per block, variances).
+    try MemoryBudget.require(8 * (Double(m) * Double(d) + 4 * Double(m) * Double(m)),
+                             for: "\(m) tokens in \(d) dimensions and their kernels", hint: "lower the number of tokens (or the simulated width, which is the tokens' dimension)")
     var x = Matrix(rows: m, columns: d)
     for a in 0..<m { x[a, a] = Double(d).squareRoot() }
     let all = blocks(network.graph)
@@ -48,6 +53,12 @@ public enum SignalPropagationProfile {
   /// every quantity per network, then averaged).
   public static func simulate(_ network: any Layer, tokens m: Int, width: Int, samples: Int, seed: UInt64,
                               progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Simulated] {
+    // Every network's m × m kernel after every block is kept; each worker holds m × width activations per layer.
+    let blockCount = Double(blocks(network.graph).count), layers = Double(network.graph.primitives.count)
+    let workers = Double(ProcessInfo.processInfo.activeProcessorCount)
+    try MemoryBudget.require(8 * (Double(samples) * blockCount * Double(m) * Double(m) + workers * layers * 4 * Double(m) * Double(width)),
+                             for: "\(samples) networks of width \(width) on \(m) tokens, \(Int(blockCount)) blocks kept",
+                             hint: "lower the tokens, the width or the samples")
     let ensemble = try TokenCovariance.simulate(network, initial: Matrix.identity(m), width: width, samples: samples, seed: seed,
                                                 progress: progress)
     return try ensemble.blockKernels.map { kernels in

@@ -123,15 +123,10 @@ public enum MonteCarlo {
       throw NeuralLimitsError.invalidArgument("\(layer.specification) has no backward pass, so no empirical NTK: ask for the NNGP only")
     }
     let workers = ProcessInfo.processInfo.activeProcessorCount
-    let needed = Double(workers) * workingMemory(network, batch: batch.rows, ntk: wantNTK)
-    let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.8
-    guard needed < available else {
-      let gib = { (bytes: Double) in String(format: "%.1f", bytes / 1_073_741_824) }
-      throw NeuralLimitsError.resources(
-        "\(batch.rows) inputs through layers of up to \(network.widest.units) units (set by \(network.widest.source)) "
-          + "need about \(gib(needed)) GiB, more than the \(gib(available)) GiB available; "
-          + "lower \(network.widest.source) or the number of inputs")
-    }
+    try MemoryBudget.require(
+      Double(workers) * workingMemory(network, batch: batch.rows, ntk: wantNTK),
+      for: "\(batch.rows) inputs through layers of up to \(network.widest.units) units (set by \(network.widest.source))",
+      hint: "lower \(network.widest.source) or the number of inputs")
     let size = batch.rows * batch.rows
     // With correlations, each sample's vector is its kernel followed by its correlations.
     let momentSize = settings.correlations ? 2 * size : size

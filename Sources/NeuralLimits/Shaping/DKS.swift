@@ -31,12 +31,14 @@ public enum DKS {
   public static func localSlopeTarget(zeta: Double, network: GlobalMap) throws -> Double {
     guard zeta > 1, zeta.isFinite else { throw NeuralLimitsError.invalidArgument("DKS needs zeta > 1, got \(zeta)") }
     let slope = { (xi: Double) in network.evaluate(from: 1) { _, x in xi * x }.subnetworks - zeta }
-    var upper = 2.0
-    while slope(upper) < 0 {
-      upper *= 2
-      guard upper < 1e6 else { throw NeuralLimitsError.invalidArgument("DKS: the network has no nonlinear layer, so C'_f(1) = 1 whatever the activation") }
+    // Bracket from just above 1, doubling ξ − 1: at depth L the root is near ζ^{1/L}, and a fixed
+    // upper end such as 2 would give 2^L = ∞ in deep networks.
+    var step = 1e-12
+    while slope(1 + step) < 0 {
+      step *= 2
+      guard step < 1e6 else { throw NeuralLimitsError.invalidArgument("DKS: the network has no nonlinear layer, so C'_f(1) = 1 whatever the activation") }
     }
-    return try RootFinding.brent(slope, lower: 1, upper: upper, absoluteTolerance: 1e-15, relativeTolerance: 1e-15)
+    return try RootFinding.brent(slope, lower: 1, upper: 1 + step, absoluteTolerance: 1e-15, relativeTolerance: 1e-15)
   }
 
   /// `φ̂` for these parameters, a `NumericalActivation` (Hermite expansion to `tolerance`) named `name`.

@@ -28,7 +28,10 @@ public struct GlobalMap: Sendable {
   /// The plain network `(dense -> φ) * depth -> dense` of DKS and TAT's experiments: `depth`
   /// nonlinear layers, so `M_{f,r}(x) = r^depth(x)`.
   public static func chain(depth: Int, activation: any Activation) throws -> GlobalMap {
-    guard depth >= 1 else { throw NeuralLimitsError.invalidArgument("depth must be at least 1, got \(depth)") }
+    guard depth >= 1, depth <= ArchitectureParser.maximumLayers else {
+      throw NeuralLimitsError.invalidArgument(
+        "depth must be between 1 and \(ArchitectureParser.maximumLayers) (the architecture language's limit), got \(depth)")
+    }
     let block: [LayerGraph] = [Dense().graph, activation.graph]
     return try GlobalMap(.serial(Array(repeating: block, count: depth).flatMap { $0 } + [Dense().graph]))
   }

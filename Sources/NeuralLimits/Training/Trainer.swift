@@ -54,14 +54,8 @@ public struct Trainer: Sendable {
     guard steps >= 0 else { throw NeuralLimitsError.invalidArgument("steps must be non-negative, got \(steps)") }
     try network.validate(initial, as: "starting parameters")
     let kept = settings.snapshotEvery.map { steps / $0 + 1 } ?? 0
-    let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.8
-    guard Double(kept) * Double(count) * 8 < available else {
-      throw NeuralLimitsError.resources(
-        "\(kept) snapshots of \(count) parameters need "
-          + String(format: "%.1f GiB, more than the %.1f GiB available; ", Double(kept) * Double(count) * 8 / 1_073_741_824,
-                   available / 1_073_741_824)
-          + "take them less often")
-    }
+    try MemoryBudget.require(Double(kept) * Double(count) * 8, for: "\(kept) snapshots of \(count) parameters",
+                             hint: "take them less often")
 
     var theta = initial
     var gradient = [Double](repeating: 0, count: count)
