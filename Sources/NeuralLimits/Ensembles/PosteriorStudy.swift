@@ -34,14 +34,17 @@ public struct PosteriorStudy: Sendable {
   /// `progress` hears `(members done, members)` of the ensemble.
   public init(_ network: some Layer, data: RegressionData, settings: Settings,
               progress: (@Sendable (Int, Int) -> Void)? = nil) throws {
-    let kernels = try PredictiveKernels(network, train: data.trainInputs, test: data.testInputs, mode: settings.mode)
-    func at(_ rate: Double) throws -> Posterior {
+    func at(_ rate: Double, _ kernels: PredictiveKernels) throws -> Posterior {
       try Posterior(kernels: kernels, targets: data.trainTargets, mode: settings.mode, noise: settings.noise, learningRate: rate,
                     observationNoise: settings.observationNoise)
     }
-    let rate = try settings.learningRate ?? (settings.simulation == nil ? 1 : at(1).trajectory().criticalLearningRate)
-    let posterior = try at(rate)
-    self.posterior = posterior
+    // The posterior alone holds the kernels, so that it can factor a train block in place.
+    var posterior = try at(settings.learningRate ?? 1,
+                           PredictiveKernels(network, train: data.trainInputs, test: data.testInputs, mode: settings.mode))
+    if settings.learningRate == nil, settings.simulation != nil {
+      posterior = try at(posterior.trajectory().criticalLearningRate, posterior.kernels)
+    }
+    let rate = posterior.learningRate
     if let s = settings.simulation {
       predictive = try posterior.trajectory().predictive(afterSteps: s.steps)
       let ensemble = try FiniteEnsemble(network, data: data, mode: settings.mode, noiseVariance: posterior.noiseVariance,
@@ -50,9 +53,10 @@ public struct PosteriorStudy: Sendable {
                                         progress: progress)
       comparison = try EnsembleComparison(theory: predictive, ensemble: ensemble)
     } else {
-      predictive = try posterior.predictive(at: settings.time)
+      predictive = try posterior.predictiveFactoringInPlace(at: settings.time)
       comparison = nil
     }
+    self.posterior = posterior
     if let targets = data.testTargets {
       let estimate = comparison?.estimate
       metrics = (try PredictiveMetrics(predictive, targets: targets), try estimate.map { try PredictiveMetrics($0, targets: targets) })

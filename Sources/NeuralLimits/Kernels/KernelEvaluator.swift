@@ -3,8 +3,9 @@ import Dispatch
 /// Evaluates a `KernelProgram` on a `KernelState`.
 ///
 /// A maximal run of pointwise layers is fused: first the variances of both input sets are
-/// pushed through it (recording, per layer, the variances at its input and their inverse
-/// square roots), then every kernel entry goes through all its layers while it sits in cache,
+/// pushed through it (recording, per layer, the variances at its input, their roots and inverse
+/// roots, and the layer's `inputFeature`), then every kernel entry goes through all its layers
+/// while it sits in cache,
 /// in tiles of one row segment, rows spread over the cores, and only `j ≥ i` when the state is
 /// symmetric (the lower triangle is filled in once, by `KernelState.finalize`). Layers that
 /// need the whole state (dropout) are applied between fused runs, infinite-depth limits by
@@ -47,8 +48,9 @@ enum KernelEvaluator {
   }
 
   /// Supplies the variances at a pointwise layer's input for a block of entries: called with
-  /// the layer's slot, the block's NNGP as it enters the layer, and the tile-making body.
-  typealias VarianceSource = (Int, UnsafeMutablePointer<Double>, (InputVariances, InputVariances) -> Void) -> Void
+  /// the layer's slot, the layer, the block's NNGP as it enters the layer, and the tile-making body.
+  typealias VarianceSource = (Int, any PointwiseKernel, UnsafeMutablePointer<Double>, (InputVariances, InputVariances) -> Void)
+    -> Void
 
   /// Runs `node` over a contiguous block of entries (`diagonal`: each pairs an input with itself;
   /// quadrature layers report to `report`).
@@ -58,7 +60,7 @@ enum KernelEvaluator {
   ) {
     switch node {
     case .pointwise(let slot, let layer, let context):
-      variances(slot, nngp) { side1, side2 in
+      variances(slot, layer, nngp) { side1, side2 in
         layer.transform(KernelTile(count: count, nngp: nngp, ntk: ntk, side1: side1, side2: side2, isDiagonal: diagonal,
                                    report: report),
                         context: context)
@@ -90,17 +92,21 @@ enum KernelEvaluator {
     }
   }
 
-  /// Per pointwise layer (slot `s`), the variances `q` at its input, `√q` and `1/√q` (0 for
-  /// q = 0), at `[s·n ..< (s+1)·n]`.
+  /// Per pointwise layer (slot `s`) and input `k`, the variance `q` at the layer's input, `√q`,
+  /// `1/√q` (0 for q = 0) and the layer's `inputFeature(q)`: four planes of `slots·n` entries,
+  /// each quantity of slot `s` at `[s·n ..< (s+1)·n]` of its plane.
   struct Tape {
-    var variances: [Double]
-    var roots: [Double]
-    var inverseRoots: [Double]
+    var storage: [Double]
 
     init(slots: Int, count n: Int) {
-      variances = [Double](repeating: 0, count: slots * n)
-      roots = variances
-      inverseRoots = variances
+      storage = [Double](repeating: 0, count: 4 * slots * n)
+    }
+
+    /// The sides of slot `slot`, for a tape whose storage starts at `base`, offset by `first` inputs.
+    static func side(_ base: UnsafePointer<Double>, slot: Int, slots: Int, count n: Int, first: Int = 0) -> InputVariances {
+      let plane = slots * n, at = slot * n + first
+      return InputVariances(q: base + at, root: base + plane + at, inverseRoot: base + 2 * plane + at,
+                            feature: base + 3 * plane + at)
     }
   }
 
@@ -113,23 +119,21 @@ enum KernelEvaluator {
     var tape = Tape(slots: slots, count: n)
     var values = v
     var ntkValues = ntk ?? []
-    tape.variances.withUnsafeMutableBufferPointer { pq in
-      tape.roots.withUnsafeMutableBufferPointer { ps in
-        tape.inverseRoots.withUnsafeMutableBufferPointer { pr in
-          values.withUnsafeMutableBufferPointer { p in
-            ntkValues.withUnsafeMutableBufferPointer { pt in
-              run(node, count: n, nngp: p.baseAddress!, ntk: ntk == nil ? nil : pt.baseAddress!, diagonal: true,
-                  report: report) { slot, input, body in
-                let q = pq.baseAddress! + slot * n, s = ps.baseAddress! + slot * n, r = pr.baseAddress! + slot * n
-                q.update(from: input, count: n)
-                for k in 0..<n {
-                  s[k] = q[k].squareRoot()
-                  r[k] = q[k] > 0 ? 1 / s[k] : 0
-                }
-                let side = InputVariances(q: q, root: s, inverseRoot: r)
-                body(side, side)
-              }
+    tape.storage.withUnsafeMutableBufferPointer { pt in
+      values.withUnsafeMutableBufferPointer { p in
+        ntkValues.withUnsafeMutableBufferPointer { pntk in
+          run(node, count: n, nngp: p.baseAddress!, ntk: ntk == nil ? nil : pntk.baseAddress!, diagonal: true,
+              report: report) { slot, layer, input, body in
+            let side = Tape.side(pt.baseAddress!, slot: slot, slots: slots, count: n)
+            let q = UnsafeMutablePointer(mutating: side.q), s = UnsafeMutablePointer(mutating: side.root)
+            let r = UnsafeMutablePointer(mutating: side.inverseRoot), f = UnsafeMutablePointer(mutating: side.feature)
+            q.update(from: input, count: n)
+            for k in 0..<n {
+              s[k] = q[k].squareRoot()
+              r[k] = q[k] > 0 ? 1 / s[k] : 0
+              f[k] = layer.inputFeature(q[k])
             }
+            body(side, side)
           }
         }
       }
@@ -141,7 +145,8 @@ enum KernelEvaluator {
   struct Shared: @unchecked Sendable {
     let nngp: UnsafeMutablePointer<Double>
     let ntk: UnsafeMutablePointer<Double>?
-    let q1, s1, r1, q2, s2, r2: UnsafePointer<Double>
+    /// The tapes of the row inputs and of the column inputs (`Tape.storage`).
+    let tape1, tape2: UnsafePointer<Double>
     /// One flag per task: it wrote a non-finite entry.
     let nonFinite: TaskSlots<Bool>
     /// One report per task.
@@ -175,25 +180,15 @@ enum KernelEvaluator {
     defer { BLAS.setThreads(blasThreads) }
     state.nngp.elements.withUnsafeMutableBufferPointer { pn in
       ntkElements.withUnsafeMutableBufferPointer { pt in
-        tape1.variances.withUnsafeBufferPointer { q1 in
-          tape1.roots.withUnsafeBufferPointer { s1 in
-            tape1.inverseRoots.withUnsafeBufferPointer { r1 in
-              tape2.variances.withUnsafeBufferPointer { q2 in
-                tape2.roots.withUnsafeBufferPointer { s2 in
-                  tape2.inverseRoots.withUnsafeBufferPointer { r2 in
-                    let shared = Shared(nngp: pn.baseAddress!, ntk: hasNTK ? pt.baseAddress! : nil,
-                                        q1: q1.baseAddress!, s1: s1.baseAddress!, r1: r1.baseAddress!,
-                                        q2: q2.baseAddress!, s2: s2.baseAddress!, r2: r2.baseAddress!, nonFinite: nonFinite,
-                                        reports: reports)
-                    DispatchQueue.concurrentPerform(iterations: tasks) { task in
-                      let finite = fusedRows(node, shared, rows: (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask),
-                                             firstSet: rows, columns: columns, upperOnly: symmetric, zeroNTK: zeroNTK,
-                                             report: shared.reports[task])
-                      shared.nonFinite.set(task, !finite)
-                    }
-                  }
-                }
-              }
+        tape1.storage.withUnsafeBufferPointer { t1 in
+          tape2.storage.withUnsafeBufferPointer { t2 in
+            let shared = Shared(nngp: pn.baseAddress!, ntk: hasNTK ? pt.baseAddress! : nil, tape1: t1.baseAddress!,
+                                tape2: t2.baseAddress!, nonFinite: nonFinite, reports: reports)
+            DispatchQueue.concurrentPerform(iterations: tasks) { task in
+              let finite = fusedRows(node, shared, rows: (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask),
+                                     firstSet: rows, columns: columns, slots: slots, upperOnly: symmetric, zeroNTK: zeroNTK,
+                                     report: shared.reports[task])
+              shared.nonFinite.set(task, !finite)
             }
           }
         }
@@ -220,42 +215,34 @@ enum KernelEvaluator {
   }
 
   /// Entries of `rows` (right of the diagonal when `upperOnly`), one tile at a time; `firstSet`
-  /// is the number of rows in all (the tape's stride for the row inputs); `zeroNTK`: the NTK
-  /// storage is unwritten and starts at zero. Returns whether every entry written is finite.
+  /// is the number of rows in all (the row tape's count of inputs); `zeroNTK`: the NTK storage is
+  /// unwritten and starts at zero. Returns whether every entry written is finite.
   private static func fusedRows(_ node: KernelProgram.Node, _ shared: Shared, rows: Range<Int>, firstSet: Int,
-                                columns: Int, upperOnly: Bool, zeroNTK: Bool, report: QuadratureReport) -> Bool {
+                                columns: Int, slots: Int, upperOnly: Bool, zeroNTK: Bool, report: QuadratureReport) -> Bool {
     var finite = true
-    let broadcast = UnsafeMutablePointer<Double>.allocate(capacity: 3 * tileWidth)
+    // The row input's quantities, repeated along the tile.
+    let broadcast = UnsafeMutablePointer<Double>.allocate(capacity: 4 * tileWidth)
     defer { broadcast.deallocate() }
-    let (q1, s1, r1) = (broadcast, broadcast + tileWidth, broadcast + 2 * tileWidth)
+    let rowSide = InputVariances(q: broadcast, root: broadcast + tileWidth, inverseRoot: broadcast + 2 * tileWidth,
+                                 feature: broadcast + 3 * tileWidth)
     for i in rows {
       var start = upperOnly ? i + 1 : 0
       while start < columns {
         let count = min(tileWidth, columns - start)
         let offset = i * columns + start
         if zeroNTK, let ntk = shared.ntk { (ntk + offset).update(repeating: 0, count: count) }
-        run(node, count: count, nngp: shared.nngp + offset, ntk: shared.ntk.map { $0 + offset }, report: report) { slot, _, body in
-          let row = slot * firstSet + i, column = slot * columns + start
-          q1.update(repeating: shared.q1[row], count: count)
-          s1.update(repeating: shared.s1[row], count: count)
-          r1.update(repeating: shared.r1[row], count: count)
-          body(InputVariances(q: q1, root: s1, inverseRoot: r1),
-               InputVariances(q: shared.q2 + column, root: shared.s2 + column, inverseRoot: shared.r2 + column))
+        run(node, count: count, nngp: shared.nngp + offset, ntk: shared.ntk.map { $0 + offset }, report: report) { slot, _, _, body in
+          let row = Tape.side(shared.tape1, slot: slot, slots: slots, count: firstSet, first: i)
+          UnsafeMutablePointer(mutating: rowSide.q).update(repeating: row.q[0], count: count)
+          UnsafeMutablePointer(mutating: rowSide.root).update(repeating: row.root[0], count: count)
+          UnsafeMutablePointer(mutating: rowSide.inverseRoot).update(repeating: row.inverseRoot[0], count: count)
+          UnsafeMutablePointer(mutating: rowSide.feature).update(repeating: row.feature[0], count: count)
+          body(rowSide, Tape.side(shared.tape2, slot: slot, slots: slots, count: columns, first: start))
         }
         finite = finite && allFinite(shared.nngp + offset, count) && shared.ntk.map { allFinite($0 + offset, count) } ?? true
         start += count
       }
     }
     return finite
-  }
-
-  /// Whether `count` entries are finite (an OR over exponent fields, which vectorises).
-  @inline(__always)
-  static func allFinite(_ p: UnsafeMutablePointer<Double>, _ count: Int) -> Bool {
-    p.withMemoryRebound(to: UInt64.self, capacity: count) { bits in
-      var nonFinite: UInt64 = 0
-      for k in 0..<count { nonFinite |= (bits[k] & 0x7FF0_0000_0000_0000) == 0x7FF0_0000_0000_0000 ? 1 : 0 }
-      return nonFinite == 0
-    }
   }
 }

@@ -1,8 +1,8 @@
 /// A block of kernel entries that a pointwise layer transforms in place.
 ///
 /// Entry `e` pairs two inputs whose NNGP variances at the layer's input are `side1.q[e]` and
-/// `side2.q[e]`; their roots `√q` and inverse roots `1/√q` are computed once per input rather
-/// than once per entry. `nngp[e]` and `ntk[e]` are the pair's NNGP and NTK. The evaluator hands
+/// `side2.q[e]`; their roots `√q`, inverse roots `1/√q` and the layer's `inputFeature` are
+/// computed once per input rather than once per entry. `nngp[e]` and `ntk[e]` are the pair's NNGP and NTK. The evaluator hands
 /// layers tiles of a few hundred entries of one kernel row, so a layer's loop is tight,
 /// branch-free and vectorisable.
 ///
@@ -35,22 +35,23 @@ public struct KernelTile {
 
   /// The variances of entry `e`.
   @inline(__always)
-  public func variances(_ e: Int) -> PairVariances {
-    PairVariances(q1: side1.q[e], q2: side2.q[e], root1: side1.root[e], root2: side2.root[e],
-                  inverseRoot1: side1.inverseRoot[e], inverseRoot2: side2.inverseRoot[e])
-  }
+  public func variances(_ e: Int) -> PairVariances { PairVariances(side1, side2, e) }
 }
 
-/// Per-input quantities of one side of a tile: the variance `q`, `√q` and `1/√q` (0 for q = 0).
+/// Per-input quantities of one side of a tile: the variance `q`, `√q`, `1/√q` (0 for q = 0) and
+/// the layer's `inputFeature(q)`.
 public struct InputVariances {
   public let q: UnsafePointer<Double>
   public let root: UnsafePointer<Double>
   public let inverseRoot: UnsafePointer<Double>
+  public let feature: UnsafePointer<Double>
 
-  public init(q: UnsafePointer<Double>, root: UnsafePointer<Double>, inverseRoot: UnsafePointer<Double>) {
+  public init(q: UnsafePointer<Double>, root: UnsafePointer<Double>, inverseRoot: UnsafePointer<Double>,
+              feature: UnsafePointer<Double>) {
     self.q = q
     self.root = root
     self.inverseRoot = inverseRoot
+    self.feature = feature
   }
 }
 
@@ -76,6 +77,13 @@ public struct PairVariances: Sendable {
     self.root2 = root2
     self.inverseRoot1 = inverseRoot1
     self.inverseRoot2 = inverseRoot2
+  }
+
+  /// The variances of entry `e` of a tile with these sides.
+  @inline(__always)
+  public init(_ side1: InputVariances, _ side2: InputVariances, _ e: Int) {
+    self.init(q1: side1.q[e], q2: side2.q[e], root1: side1.root[e], root2: side2.root[e],
+              inverseRoot1: side1.inverseRoot[e], inverseRoot2: side2.inverseRoot[e])
   }
 
   /// Computes the roots directly (for callers outside the evaluator, e.g. tests).

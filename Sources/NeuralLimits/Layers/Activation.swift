@@ -15,11 +15,19 @@ public protocol Activation: PointwiseKernel {
   func derivative(_ x: Double) -> Double
   /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for covariance `Σ = c12` and variances `v.q1`, `v.q2`.
   func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double)
+  /// The same, given the two inputs' `inputFeature`s `f1`, `f2`: the form the evaluator's loops
+  /// call. The default ignores them; an activation with a feature defines `dual(_:_:)` as this
+  /// one with the features computed on the spot, so that its maths is written once.
+  func dual(_ c12: Double, _ v: PairVariances, features f1: Double, _ f2: Double) -> (nngp: Double, derivative: Double)
   /// `(E[φ(u)²], E[φ'(u)²])` for `u ~ N(0, q)`.
   func variance(_ q: Double) -> (nngp: Double, derivative: Double)
 }
 
 extension Activation {
+  public func dual(_ c12: Double, _ v: PairVariances, features f1: Double, _ f2: Double) -> (nngp: Double, derivative: Double) {
+    dual(c12, v)
+  }
+
   public var needsGaussianInput: Bool { true }
   public func outputIsGaussian(inputIsGaussian: Bool) -> Bool { false }
 
@@ -37,19 +45,30 @@ extension Activation {
       } else {
         for e in 0..<tile.count { nngp[e] = variance(tile.side1.q[e]).nngp }
       }
-    } else {
-      func entry(_ e: Int) -> (nngp: Double, derivative: Double) {
-        let c12 = nngp[e], q = tile.side1.q[e]
-        return c12 == q && q == tile.side2.q[e] ? variance(q) : dual(c12, tile.variances(e))
+      return
+    }
+    // The sides in locals, so that the loops reload no pointer the stores could alias; a row
+    // without equal inputs (nearly every row) takes the dual kernel alone, a straight-line loop
+    // that vectorises — a branch or select per entry between the two maps would not, or would
+    // pay for both.
+    let side1 = tile.side1, side2 = tile.side2, count = tile.count
+    if pairsEqualInputs(nngp, side1.q, side2.q, count) {
+      for e in 0..<count {
+        let c12 = nngp[e], q = side1.q[e]
+        let (k, kDot) = c12 == q && q == side2.q[e]
+          ? variance(q) : dual(c12, PairVariances(side1, side2, e), features: side1.feature[e], side2.feature[e])
+        tile.ntk?[e] *= kDot
+        nngp[e] = k
       }
-      if let ntk = tile.ntk {
-        for e in 0..<tile.count {
-          let (k, kDot) = entry(e)
-          ntk[e] *= kDot
-          nngp[e] = k
-        }
-      } else {
-        for e in 0..<tile.count { nngp[e] = entry(e).nngp }
+    } else if let ntk = tile.ntk {
+      for e in 0..<count {
+        let (k, kDot) = dual(nngp[e], PairVariances(side1, side2, e), features: side1.feature[e], side2.feature[e])
+        ntk[e] *= kDot
+        nngp[e] = k
+      }
+    } else {
+      for e in 0..<count {
+        nngp[e] = dual(nngp[e], PairVariances(side1, side2, e), features: side1.feature[e], side2.feature[e]).nngp
       }
     }
   }
@@ -65,6 +84,16 @@ extension Activation {
                        cache: [Double], copies: Int) -> Matrix {
     cotangent.multipliedPerInput(by: input.elements.map(derivative), copies: copies)
   }
+}
+
+/// Whether some entry pairs two equal inputs (`Σ = q1 = q2` exactly, see `Activation`): an OR
+/// over the entries, without a branch, which vectorises.
+@inline(__always)
+func pairsEqualInputs(_ c12: UnsafeMutablePointer<Double>, _ q1: UnsafePointer<Double>, _ q2: UnsafePointer<Double>,
+                      _ count: Int) -> Bool {
+  var equal = 0
+  for e in 0..<count { equal |= (c12[e] == q1[e] ? 1 : 0) & (q1[e] == q2[e] ? 1 : 0) }
+  return equal != 0
 }
 
 extension Matrix {

@@ -152,6 +152,15 @@ extension PrimitiveLayer {
 public protocol PointwiseKernel: PrimitiveLayer {
   /// Transforms the tile in place.
   func transform(_ tile: KernelTile, context: LayerContext)
+  /// A quantity of one input, from its variance `q` at the layer's input, that the map reads for
+  /// every entry the input is in (`InputVariances.feature`): the evaluator computes it once per
+  /// input and layer instead of once per entry (erf: `1/√(1 + βq)`, a root and a division).
+  func inputFeature(_ q: Double) -> Double
+}
+
+extension PointwiseKernel {
+  /// None.
+  public func inputFeature(_ q: Double) -> Double { 0 }
 }
 
 /// A kernel map that needs the whole state (e.g. dropout, which treats the diagonal apart).

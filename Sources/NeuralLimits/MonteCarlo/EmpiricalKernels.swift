@@ -21,9 +21,9 @@ struct EmpiricalKernels {
       var gram = BLAS.gram(last.input, alpha: 1 / Double(last.input.columns))
       let context = LayerContext(inputWidth: last.input.columns, hiddenWidth: nil)
       gram.elements.withUnsafeMutableBufferPointer { p in
-        // The dense map reads neither variances nor inverse roots.
+        // The dense map reads no variances, roots or features.
         let unused = UnsafePointer(p.baseAddress!)
-        let side = InputVariances(q: unused, root: unused, inverseRoot: unused)
+        let side = InputVariances(q: unused, root: unused, inverseRoot: unused, feature: unused)
         readout.transform(KernelTile(count: p.count, nngp: p.baseAddress!, ntk: nil, side1: side, side2: side),
                           context: context)
       }

@@ -9,8 +9,8 @@ public struct Cholesky: Sendable {
   public let jitter: Double
 
   /// Factors `a + jitter·I`. Throws `notPositiveDefinite` (never traps) when it is not PD,
-  /// naming the first pivot that is not positive, and `invalidArgument` for a non-square or
-  /// non-finite matrix. Only the lower triangle of `a` is read.
+  /// naming the first pivot that is not positive, and `invalidArgument` for a non-square matrix
+  /// or a non-finite entry in its lower triangle, the only part of `a` that is read.
   ///
   /// A row-major lower triangle is a column-major upper one: `dpotrf` runs on the matrix in
   /// place, without the two transposed copies that LAPACKE's row-major interface would make.
@@ -22,21 +22,16 @@ public struct Cholesky: Sendable {
     guard a.rows == a.columns else {
       throw NeuralLimitsError.dimensionMismatch("Cholesky needs a square matrix, got \(a.rows) × \(a.columns)")
     }
-    try a.validateFinite("matrix to factor")
     guard jitter >= 0, jitter.isFinite else {
       throw NeuralLimitsError.invalidArgument("jitter must be finite and ≥ 0, got \(jitter)")
     }
     let n = a.rows
-    var l = a
-    for i in 0..<n { l[i, i] += jitter }
-    let info = l.elements.withUnsafeMutableBufferPointer { p in Cholesky.factorInPlace(p.baseAddress, n) }
-    // dpotrf leaves the failing pivot, the Schur complement's diagonal entry, in place.
-    if info > 0 {
-      throw NeuralLimitsError.notPositiveDefinite(column: Int(info), pivot: l[Int(info) - 1, Int(info) - 1], jitter: jitter)
+    guard var l = a.lowerTriangle(addingToDiagonal: jitter) else {
+      let (i, j) = (0..<n).lazy.flatMap { i in (0...i).lazy.map { (i, $0) } }.first { !a[$0, $1].isFinite }!
+      throw NeuralLimitsError.invalidArgument("matrix to factor has a non-finite entry \(a[i, j]) at row \(i), column \(j)")
     }
-    if info < 0 { throw NeuralLimitsError.lapack(routine: "dpotrf", info: Int(info)) }
-    l.elements.withUnsafeMutableBufferPointer { p in
-      for i in 0..<n { (p.baseAddress! + i * n + i + 1).update(repeating: 0, count: n - i - 1) }
+    try l.elements.withUnsafeMutableBufferPointer { p in
+      try Cholesky.check(Cholesky.factorInPlace(p.baseAddress, n), p.baseAddress, n, jitter: jitter)
     }
     lower = l
     self.jitter = jitter
@@ -44,7 +39,7 @@ public struct Cholesky: Sendable {
 
   /// Factors the row-major `n × n` matrix at `a` in place (its lower triangle): LAPACK's `info`,
   /// `j > 0` when the leading minor of order `j` is not positive definite.
-  private static func factorInPlace(_ a: UnsafeMutablePointer<Double>?, _ n: Int) -> Int32 {
+  fileprivate static func factorInPlace(_ a: UnsafeMutablePointer<Double>?, _ n: Int) -> Int32 {
     func potrf(_ offset: Int, _ size: Int) -> Int32 {
       LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), Int32(size), a.map { $0 + offset }, Int32(max(n, 1)))
     }
@@ -64,10 +59,80 @@ public struct Cholesky: Sendable {
     return 0
   }
 
+  /// Throws for `factorInPlace`'s `info`: the failing pivot (the Schur complement's diagonal
+  /// entry, which `dpotrf` leaves in place) or LAPACK's argument error.
+  fileprivate static func check(_ info: Int32, _ a: UnsafePointer<Double>?, _ n: Int, jitter: Double) throws {
+    if info > 0 {
+      let j = Int(info) - 1
+      throw NeuralLimitsError.notPositiveDefinite(column: Int(info), pivot: a![j * n + j], jitter: jitter)
+    }
+    if info < 0 { throw NeuralLimitsError.lapack(routine: "dpotrf", info: Int(info)) }
+  }
+
+  /// Factors the symmetric matrix `a + jitter·I` in `a`'s own storage, runs `body` on the factor
+  /// and puts `a` back, also when the factorisation or `body` throws: `dpotrf` writes only the
+  /// lower triangle and the diagonal, so the lower triangle is mirrored back from the untouched
+  /// upper one and the diagonal restored from a copy — an `N`-vector instead of the `N × N` copy
+  /// that `init` makes. (When `a`'s storage is shared, copy-on-write copies it first.) Throws as
+  /// `init`; unlike `init`, it reads both triangles.
+  public static func withFactor<R>(ofSymmetric a: inout Matrix, jitter: Double = 0,
+                                   _ body: (CholeskyFactor) throws -> R) throws -> R {
+    guard a.rows == a.columns else {
+      throw NeuralLimitsError.dimensionMismatch("Cholesky needs a square matrix, got \(a.rows) × \(a.columns)")
+    }
+    try a.validateFinite("matrix to factor")
+    guard jitter >= 0, jitter.isFinite else {
+      throw NeuralLimitsError.invalidArgument("jitter must be finite and ≥ 0, got \(jitter)")
+    }
+    let n = a.rows, diagonal = a.diagonal
+    defer {
+      a.symmetrizeFromUpper()
+      for i in 0..<n { a[i, i] = diagonal[i] }
+    }
+    return try a.elements.withUnsafeMutableBufferPointer { p in
+      for i in 0..<n { p[i * n + i] += jitter }
+      try check(factorInPlace(p.baseAddress, n), p.baseAddress, n, jitter: jitter)
+      return try body(CholeskyFactor(lower: p.baseAddress, n: n))
+    }
+  }
+
+  /// Runs `body` on the factor's storage.
+  public func withFactor<R>(_ body: (CholeskyFactor) throws -> R) rethrows -> R {
+    try lower.elements.withUnsafeBufferPointer { try body(CholeskyFactor(lower: $0.baseAddress, n: lower.rows)) }
+  }
+
+  /// Solves `(A + εI)·X = B` for `X` (`CholeskyFactor.solve(_:)`).
+  public func solve(_ b: Matrix) throws -> Matrix { try withFactor { try $0.solve(b) } }
+
+  /// `X = B·(A + εI)⁻¹` (`CholeskyFactor.solve(rows:)`).
+  public func solve(rows b: Matrix) throws -> Matrix { try withFactor { try $0.solve(rows: b) } }
+
+  /// `B·L⁻ᵀ` (`CholeskyFactor.whiten(rows:)`).
+  public func whiten(rows b: Matrix) throws -> Matrix { try withFactor { try $0.whiten(rows: b) } }
+
+  /// The smallest pivot and its row (`CholeskyFactor.smallestPivot`).
+  public var smallestPivot: (row: Int, value: Double) { withFactor(\.smallestPivot) }
+
+  /// `log det(A + εI) = 2 Σ log Lᵢᵢ`.
+  public var logDeterminant: Double {
+    withFactor { f in (0..<f.n).reduce(0) { $0 + 2 * log(f[$1, $1]) } }
+  }
+}
+
+/// A Cholesky factor `L` (`L·Lᵀ = A + εI`) on storage it does not own: the lower triangle of a
+/// row-major `n × n` matrix (what lies above the diagonal is never read). The solves of
+/// `Cholesky` and of a factorisation in place (`Cholesky.withFactor(ofSymmetric:)`).
+public struct CholeskyFactor {
+  let lower: UnsafePointer<Double>?
+  public let n: Int
+
+  /// `Lᵢⱼ` for `j ≤ i`.
+  public subscript(i: Int, j: Int) -> Double { lower![i * n + j] }
+
   /// Solves `(A + εI)·X = B` for `X`: two triangular solves (`dtrsm`) on a copy of `B`.
   public func solve(_ b: Matrix) throws -> Matrix {
-    guard b.rows == lower.rows else {
-      throw NeuralLimitsError.dimensionMismatch("right-hand side has \(b.rows) rows, matrix is \(lower.rows) × \(lower.rows)")
+    guard b.rows == n else {
+      throw NeuralLimitsError.dimensionMismatch("right-hand side has \(b.rows) rows, matrix is \(n) × \(n)")
     }
     var x = b
     triangularSolve(&x, side: CblasLeft, transpose: CblasNoTrans)
@@ -86,10 +151,10 @@ public struct Cholesky: Sendable {
   /// `B·L⁻ᵀ`: each row `b` of `B` becomes `L⁻¹b` (`dtrsm`), so that `W·Wᵀ = B·(A + εI)⁻¹·Bᵀ`
   /// for `W = whiten(rows: B)`.
   public func whiten(rows b: Matrix) throws -> Matrix {
-    guard b.columns == lower.rows else {
-      throw NeuralLimitsError.dimensionMismatch("rows have \(b.columns) entries, matrix is \(lower.rows) × \(lower.rows)")
+    guard b.columns == n else {
+      throw NeuralLimitsError.dimensionMismatch("rows have \(b.columns) entries, matrix is \(n) × \(n)")
     }
-    var x = b
+    var x = b.copiedToFreshStorage()
     triangularSolve(&x, side: CblasRight, transpose: CblasTrans)
     return x
   }
@@ -97,26 +162,18 @@ public struct Cholesky: Sendable {
   /// `X ← op(L)⁻¹·X` (left) or `X ← X·op(L)⁻¹` (right), `op` the transpose when asked.
   private func triangularSolve(_ x: inout Matrix, side: CBLAS_SIDE, transpose: CBLAS_TRANSPOSE) {
     guard x.rows > 0, x.columns > 0 else { return }
-    let n = lower.rows
-    lower.elements.withUnsafeBufferPointer { pl in
-      x.elements.withUnsafeMutableBufferPointer { px in
-        cblas_dtrsm(CblasRowMajor, side, CblasLower, transpose, CblasNonUnit, Int32(x.rows), Int32(x.columns), 1,
-                    pl.baseAddress, Int32(n), px.baseAddress, Int32(x.columns))
-      }
+    x.elements.withUnsafeMutableBufferPointer { px in
+      cblas_dtrsm(CblasRowMajor, side, CblasLower, transpose, CblasNonUnit, Int32(x.rows), Int32(x.columns), 1,
+                  lower, Int32(n), px.baseAddress, Int32(x.columns))
     }
   }
 
   /// The smallest pivot `Lᵢᵢ²` (the Schur complement's diagonal entry where row `i` was
   /// eliminated) and its row: near zero for a numerically singular matrix.
   public var smallestPivot: (row: Int, value: Double) {
-    let pivots = (0..<lower.rows).map { lower[$0, $0] * lower[$0, $0] }
+    let pivots = (0..<n).map { self[$0, $0] * self[$0, $0] }
     let row = pivots.indices.min { pivots[$0] < pivots[$1] } ?? 0
     return (row, pivots.isEmpty ? .infinity : pivots[row])
-  }
-
-  /// `log det(A + εI) = 2 Σ log Lᵢᵢ`.
-  public var logDeterminant: Double {
-    (0..<lower.rows).reduce(0) { $0 + 2 * log(lower[$1, $1]) }
   }
 }
 
@@ -156,6 +213,23 @@ public struct SymmetricEigen: Sendable {
 }
 
 extension Matrix {
+  /// The lower triangle of a square matrix plus `shift` on the diagonal, the upper triangle zero,
+  /// in fresh storage written in one parallel pass (`init(fillingRows:)`) — what `dpotrf` factors
+  /// in place — or `nil` when an entry of the lower triangle is not finite (checked in the same pass).
+  func lowerTriangle(addingToDiagonal shift: Double) -> Matrix? {
+    let n = rows
+    let nonFinite = TaskSlots<Bool>(count: n)
+    let l = withSharedElements { source in
+      Matrix(rows: n, columns: n) { i, row in
+        row.update(from: source.base! + i * n, count: i + 1)
+        nonFinite.set(i, !allFinite(row, i + 1))
+        row[i] += shift
+        (row + i + 1).update(repeating: 0, count: n - i - 1)
+      }
+    }
+    return nonFinite.values.contains(true) ? nil : l
+  }
+
   /// The nearest positive semi-definite matrix in Frobenius norm: negative eigenvalues set to 0.
   public func psdProjection() throws -> Matrix {
     try SymmetricEigen(self).reconstruct { max($0, 0) }

@@ -100,6 +100,36 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// A matrix whose row `i` `fill(i, row)` writes, blocks of rows spread over the cores: the first
+  /// writes to fresh storage take the page faults (the system zeroes each page), and those run in
+  /// parallel this way.
+  init(rows: Int, columns: Int, fillingRows fill: @Sendable (Int, UnsafeMutablePointer<Double>) -> Void) {
+    self.init(rows: rows, columns: columns, uninitialized: ())
+    let block = 32
+    elements.withUnsafeMutableBufferPointer { p in
+      guard let base = p.baseAddress else { return }
+      let shared = SharedBuffer(base: base)
+      DispatchQueue.concurrentPerform(iterations: (rows + block - 1) / block) { b in
+        for i in (b * block)..<Swift.min(rows, (b + 1) * block) { fill(i, shared.base + i * columns) }
+      }
+    }
+  }
+
+  /// Calls `body` with the elements' base address, shareable across parallel tasks (which only read).
+  func withSharedElements<R>(_ body: (SharedSource) throws -> R) rethrows -> R {
+    try elements.withUnsafeBufferPointer { try body(SharedSource(base: $0.baseAddress)) }
+  }
+
+  /// A copy in storage of its own, for callers that write it at once (a factorisation or a BLAS-3
+  /// update in place): `var m = self` followed by a write would copy on one core, page fault by
+  /// page fault (32,768 of them for a 4,000 × 4,000 matrix); this copy faults on all cores.
+  func copiedToFreshStorage() -> Matrix {
+    let n = columns
+    return withSharedElements { source in
+      Matrix(rows: rows, columns: n) { i, row in row.update(from: source.base! + i * n, count: n) }
+    }
+  }
+
   /// Asks for huge pages on the 2 MiB-aligned interior of an untouched buffer (a no-op below
   /// 4 MiB, and where the kernel has transparent huge pages off).
   static func adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
@@ -112,24 +142,17 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
     #endif
   }
 
-  /// True when every entry is finite: an integer OR over the exponent fields (all ones for
-  /// ±∞ and NaN), which vectorises, in chunks spread over the cores.
+  /// True when every entry is finite (`allFinite`), in chunks spread over the cores.
   public var isFinite: Bool {
     let chunk = 1 << 16
     let chunks = (elements.count + chunk - 1) / chunk
-    return elements.withUnsafeBufferPointer { p in
-      p.withMemoryRebound(to: UInt64.self) { bits in
-        let flags = TaskSlots<Bool>(count: chunks)
-        let base = SharedWords(base: bits.baseAddress), count = bits.count
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-          var nonFinite: UInt64 = 0
-          for k in (c * chunk)..<Swift.min(count, (c + 1) * chunk) {
-            nonFinite |= (base.base![k] & 0x7FF0_0000_0000_0000) == 0x7FF0_0000_0000_0000 ? 1 : 0
-          }
-          flags.set(c, nonFinite != 0)
-        }
-        return !flags.values.contains(true)
+    return withSharedElements { source in
+      let flags = TaskSlots<Bool>(count: chunks)
+      let count = elements.count
+      DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        flags.set(c, !allFinite(source.base! + c * chunk, Swift.min(chunk, count - c * chunk)))
       }
+      return !flags.values.contains(true)
     }
   }
 
@@ -174,15 +197,27 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
   }
 }
 
+/// Whether `count` entries are finite: an integer OR over the exponent fields (all ones for ±∞
+/// and NaN), which vectorises.
+@inline(__always)
+func allFinite(_ p: UnsafePointer<Double>, _ count: Int) -> Bool {
+  p.withMemoryRebound(to: UInt64.self, capacity: count) { bits in
+    var nonFinite: UInt64 = 0
+    for k in 0..<count { nonFinite |= (bits[k] & 0x7FF0_0000_0000_0000) == 0x7FF0_0000_0000_0000 ? 1 : 0 }
+    return nonFinite == 0
+  }
+}
+
 /// A buffer that parallel tasks write in disjoint parts.
 struct SharedBuffer: @unchecked Sendable {
   let base: UnsafeMutablePointer<Double>
 }
 
-/// Read-only words that parallel tasks scan.
-struct SharedWords: @unchecked Sendable {
-  let base: UnsafePointer<UInt64>?
+/// A buffer that parallel tasks read.
+struct SharedSource: @unchecked Sendable {
+  let base: UnsafePointer<Double>?
 }
+
 
 
 extension Matrix {

@@ -16,7 +16,8 @@ import Foundation
 /// output. Time is in units of the learning rate (`η·t` enters), and the loss is
 /// `(1/2Nk)‖f(D) − Y‖²`, neural-tangents' normalisation by the targets' size.
 public struct Posterior: Sendable {
-  public let kernels: PredictiveKernels
+  /// The kernels (`predictiveFactoringInPlace` borrows the storage of a train block, and puts it back).
+  public private(set) var kernels: PredictiveKernels
   /// `Y`, `N × k`.
   public let targets: Matrix
   public let mode: PredictiveMode
@@ -34,7 +35,9 @@ public struct Posterior: Sendable {
               learningRate: Double = 1, observationNoise: Bool = false) throws {
     guard (mode == .nngp ? kernels.nngp : kernels.ntk) != nil, mode != .ensemble || kernels.nngp != nil else {
       throw NeuralLimitsError.invalidArgument(
-        "the \(mode.rawValue) predictive reads the \(mode.kinds.contains(.ntk) ? "NNGP and NTK" : "NNGP") blocks")
+        "the \(mode.rawValue) predictive reads the "
+          + [(KernelKinds.nngp, "NNGP"), (.ntk, "NTK")].filter { mode.kinds.contains($0.0) }.map(\.1).joined(separator: " and ")
+          + " blocks")
     }
     self.kernels = kernels
     self.mode = mode
@@ -71,22 +74,29 @@ public struct Posterior: Sendable {
   /// and the converged ensemble). `t = ∞` takes a Cholesky factorisation of `𝒦_DD + σ²I`
   /// (`dpotrf`, then `dtrsm`, `dsyrk` or `dgemm` + `dsyr2k`); a finite `t` an eigen-decomposition,
   /// which `trajectory()` keeps for several times. Throws for a negative or NaN time and for a
-  /// train kernel that cannot be inverted (see `factorization()`).
+  /// train kernel that cannot be inverted (see `Converged`).
   public func predictive(at time: Double = .infinity) throws -> GaussianPredictive {
     guard time >= 0 else {
       throw NeuralLimitsError.invalidArgument("the training time must be ≥ 0 (∞ for the limit), got \(time)")
     }
     if time.isFinite { return try trajectory().predictive(at: time) }
-    let factor = try factorization()
-    let mean = BLAS.product(trained.testTrain, try factor.solve(targets))
-    switch mode {
-    case .nngp, .ntkgp:
-      return try predictive(mean: mean, covariance: PredictiveCovariance.conditioned(
-        trained.test, on: factor.whiten(rows: trained.testTrain)))
-    case .ensemble:
-      return try predictive(mean: mean, covariance: PredictiveCovariance.ensemble(
-        kernels.nngp!, weights: factor.solve(rows: trained.testTrain)))
+    let converged = self.converged
+    let factor = try converged.explainingPivots { try Cholesky(trained.train, jitter: noiseVariance) }
+    let (mean, covariance) = try factor.withFactor(converged.callAsFunction)
+    return try predictive(mean: mean, covariance: covariance)
+  }
+
+  /// The same predictive as `predictive(at:)`; at `t = ∞` the Bayesian modes factor the train
+  /// block in the posterior's own storage and put it back afterwards
+  /// (`Cholesky.withFactor(ofSymmetric:)`), saving the `N × N` copy (128 MB at N = 4,000) — for
+  /// callers that hold the posterior alone (a shared storage is copied first, as usual).
+  public mutating func predictiveFactoringInPlace(at time: Double = .infinity) throws -> GaussianPredictive {
+    guard time == .infinity, mode != .ensemble else { return try predictive(at: time) }
+    let converged = self.converged, kind: KernelKinds = mode == .nngp ? .nngp : .ntk
+    let (mean, covariance) = try converged.explainingPivots {
+      try kernels.withTrainFactor(of: kind, jitter: converged.noise, converged.callAsFunction)
     }
+    return try predictive(mean: mean, covariance: covariance)
   }
 
   /// The predictive along gradient flow from one eigen-decomposition of `𝒦_DD + σ²I`.
@@ -94,29 +104,56 @@ public struct Posterior: Sendable {
     try PredictiveTrajectory(self)
   }
 
-  /// The Cholesky factor of `𝒦_DD + σ²I`. A singular or indefinite kernel is an error naming
-  /// its smallest pivot, never a NaN: a pivot that is not positive (the factorisation stops), or
-  /// one below `N·ε` times the largest diagonal entry (numerically zero: the solves would return
-  /// rounding noise).
-  func factorization() throws -> Cholesky {
+  /// What the predictive at `t = ∞` reads besides the train block, taken out of the posterior
+  /// before that block is factored (in place or not), and the checks of the factor: a singular
+  /// or indefinite kernel is an error naming its smallest pivot, never a NaN — a pivot that is not
+  /// positive (the factorisation stops), or one below `N·ε` times the largest diagonal entry
+  /// (numerically zero: the solves would return rounding noise).
+  struct Converged {
+    let mode: PredictiveMode
+    let testTrain: Matrix
+    let test: Matrix
+    let targets: Matrix
+    /// The NNGP blocks, for the ensemble's covariance.
+    let nngp: KernelBlocks?
+    let name: String
+    let noise: Double
+    let largestDiagonal: Double
+    static let hint = "add noise to its diagonal (--noise or --noise-scaled)"
+
+    /// `factorize()`, with a pivot that is not positive explained.
+    func explainingPivots<R>(_ factorize: () throws -> R) throws -> R {
+      do {
+        return try factorize()
+      } catch NeuralLimitsError.notPositiveDefinite(let column, let pivot, _) {
+        throw NeuralLimitsError.invalidArgument(
+          "\(name) is not positive definite: Cholesky pivot \(column) of \(testTrain.columns) is \(pivot); \(Self.hint)")
+      }
+    }
+
+    /// The mean and covariance from the factor of `𝒦_DD + σ²I`, after the check of its pivots.
+    func callAsFunction(_ factor: CholeskyFactor) throws -> (mean: Matrix, covariance: Matrix) {
+      let (row, pivot) = factor.smallestPivot, n = factor.n
+      guard pivot > Double(n) * Double.ulpOfOne * largestDiagonal else {
+        throw NeuralLimitsError.invalidArgument(
+          "\(name) is numerically singular: its smallest Cholesky pivot, \(pivot) at row \(row + 1) of \(n), "
+            + "is below N·ε times its largest diagonal entry \(largestDiagonal); \(Self.hint)")
+      }
+      let mean = BLAS.product(testTrain, try factor.solve(targets))
+      switch mode {
+      case .nngp, .ntkgp:
+        return (mean, PredictiveCovariance.conditioned(test, on: try factor.whiten(rows: testTrain)))
+      case .ensemble:
+        return (mean, PredictiveCovariance.ensemble(nngp!, weights: try factor.solve(rows: testTrain)))
+      }
+    }
+  }
+
+  var converged: Converged {
     let train = trained.train
-    let n = train.rows
-    let hint = "add noise to its diagonal (--noise or --noise-scaled)"
-    let factor: Cholesky
-    do {
-      factor = try Cholesky(train, jitter: noiseVariance)
-    } catch NeuralLimitsError.notPositiveDefinite(let column, let pivot, _) {
-      throw NeuralLimitsError.invalidArgument(
-        "\(trainedName) is not positive definite: Cholesky pivot \(column) of \(n) is \(pivot); \(hint)")
-    }
-    let largest = (0..<n).reduce(0) { max($0, train[$1, $1] + noiseVariance) }
-    let (row, pivot) = factor.smallestPivot
-    guard pivot > Double(n) * Double.ulpOfOne * largest else {
-      throw NeuralLimitsError.invalidArgument(
-        "\(trainedName) is numerically singular: its smallest Cholesky pivot, \(pivot) at row \(row + 1) of \(n), "
-          + "is below N·ε times its largest diagonal entry \(largest); \(hint)")
-    }
-    return factor
+    return Converged(mode: mode, testTrain: trained.testTrain, test: trained.test, targets: targets,
+                     nngp: mode == .ensemble ? kernels.nngp : nil, name: trainedName, noise: noiseVariance,
+                     largestDiagonal: (0..<train.rows).reduce(0) { max($0, train[$1, $1] + noiseVariance) })
   }
 
   /// The predictive from `mean` and `covariance`, with `σ²` on the covariance's diagonal when

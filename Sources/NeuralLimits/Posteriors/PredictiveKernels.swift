@@ -1,7 +1,7 @@
 /// One kernel on training inputs `D` (`N` of them) and test inputs `*` (`M`).
 public struct KernelBlocks: Sendable {
   /// `𝒦_DD`, `N × N`.
-  public let train: Matrix
+  public internal(set) var train: Matrix
   /// `𝒦_*D`, `M × N`: row `i` pairs test input `i` with every training input (neural-tangents'
   /// `k_test_train`).
   public let testTrain: Matrix
@@ -10,15 +10,21 @@ public struct KernelBlocks: Sendable {
 
   /// Throws when the shapes do not fit together or an entry is not finite.
   public init(train: Matrix, testTrain: Matrix, test: Matrix) throws {
+    try self.init(finite: train, testTrain, test)
+    try train.validateFinite("the train-train kernel")
+    try testTrain.validateFinite("the test-train kernel")
+    try test.validateFinite("the test-test kernel")
+  }
+
+  /// Blocks already known to be finite (the evaluator's, which `KernelState.finalize` checked);
+  /// throws when the shapes do not fit together.
+  init(finite train: Matrix, _ testTrain: Matrix, _ test: Matrix) throws {
     let n = train.rows, m = test.rows
     guard n > 0, m > 0, train.columns == n, test.columns == m, testTrain.rows == m, testTrain.columns == n else {
       throw NeuralLimitsError.dimensionMismatch(
         "kernel blocks must be N × N, M × N and M × M with N, M ≥ 1; got \(train.rows) × \(train.columns), "
           + "\(testTrain.rows) × \(testTrain.columns) and \(test.rows) × \(test.columns)")
     }
-    try train.validateFinite("the train-train kernel")
-    try testTrain.validateFinite("the test-train kernel")
-    try test.validateFinite("the test-test kernel")
     self.train = train
     self.testTrain = testTrain
     self.test = test
@@ -27,8 +33,8 @@ public struct KernelBlocks: Sendable {
 
 /// The NNGP and NTK blocks a predictive needs (`PredictiveMode.kinds`).
 public struct PredictiveKernels: Sendable {
-  public let nngp: KernelBlocks?
-  public let ntk: KernelBlocks?
+  public internal(set) var nngp: KernelBlocks?
+  public internal(set) var ntk: KernelBlocks?
 
   /// Throws when the two kernels' blocks differ in shape.
   public init(nngp: KernelBlocks?, ntk: KernelBlocks?) throws {
@@ -44,13 +50,24 @@ public struct PredictiveKernels: Sendable {
   /// The infinite-width kernels of `network` that `mode` reads, from the analytic evaluator:
   /// train-train `k(D, D)`, test-train `k(*, D)` and test-test `k(*, *)`, as neural-tangents'
   /// `kernel_fn(x_train, None)`, `kernel_fn(x_test, x_train)` and `kernel_fn(x_test, None)`.
+  /// Blocks the mode does not read (the NNGP of `ntkgp`) are let go as soon as each is computed,
+  /// so that the next blocks and the factorisation reuse their memory.
   public init(_ network: some Layer, train: Matrix, test: Matrix, mode: PredictiveMode) throws {
     let kinds = mode.kinds
-    let dd = try network.kernels(train, get: kinds)
-    let td = try network.kernels(test, train, get: kinds)
-    let tt = try network.kernels(test, get: kinds)
+    func block(_ x1: Matrix, _ x2: Matrix?) throws -> (nngp: Matrix?, ntk: Matrix?) {
+      let state = try network.kernels(x1, x2, get: kinds)
+      return (kinds.contains(.nngp) ? state.nngp : nil, state.ntk)
+    }
+    let dd = try block(train, nil), td = try block(test, train), tt = try block(test, nil)
     try self.init(
-      nngp: KernelBlocks(train: dd.nngp, testTrain: td.nngp, test: tt.nngp),
-      ntk: kinds.contains(.ntk) ? KernelBlocks(train: dd.ntk!, testTrain: td.ntk!, test: tt.ntk!) : nil)
+      nngp: kinds.contains(.nngp) ? KernelBlocks(finite: dd.nngp!, td.nngp!, tt.nngp!) : nil,
+      ntk: kinds.contains(.ntk) ? KernelBlocks(finite: dd.ntk!, td.ntk!, tt.ntk!) : nil)
+  }
+
+  /// Factors the train block of `kind` (`.nngp` or `.ntk`) plus `jitter·I` in its own storage
+  /// for `body`, and puts it back (`Cholesky.withFactor(ofSymmetric:)`).
+  mutating func withTrainFactor<R>(of kind: KernelKinds, jitter: Double, _ body: (CholeskyFactor) throws -> R) throws -> R {
+    kind == .nngp ? try Cholesky.withFactor(ofSymmetric: &nngp!.train, jitter: jitter, body)
+      : try Cholesky.withFactor(ofSymmetric: &ntk!.train, jitter: jitter, body)
   }
 }

@@ -23,6 +23,13 @@
 public enum PredictiveMode: String, CaseIterable, Sendable {
   case nngp, ntkgp, ensemble
 
-  /// The kernels the predictive reads.
-  public var kinds: KernelKinds { self == .nngp ? [.nngp] : [.nngp, .ntk] }
+  /// The kernels the predictive reads: the NNGP, the NTK, or both (the evaluator computes the NNGP
+  /// on the way to the NTK in any case).
+  public var kinds: KernelKinds {
+    switch self {
+    case .nngp: [.nngp]
+    case .ntkgp: [.ntk]
+    case .ensemble: [.nngp, .ntk]
+    }
+  }
 }

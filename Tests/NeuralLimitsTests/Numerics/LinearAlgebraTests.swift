@@ -81,6 +81,41 @@ struct LinearAlgebraTests {
     #expect(throws: NeuralLimitsError.self) { try factor.whiten(rows: randomMatrix(2, 299, seed: 8)) }
   }
 
+  @Test("Factoring in place (n = 900, blocked) gives the copying factor's solves bit for bit and puts the matrix back exactly, also when it fails")
+  func factorInPlace() throws {
+    let a = randomSPD(900, seed: 12), b = randomMatrix(5, 900, seed: 13)
+    let copying = try Cholesky(a, jitter: 0.5)
+    var storage = a
+    let (w, x, pivot) = try Cholesky.withFactor(ofSymmetric: &storage, jitter: 0.5) { f in
+      (try f.whiten(rows: b), try f.solve(b.transposed), f.smallestPivot)
+    }
+    #expect(w == (try copying.whiten(rows: b)))
+    #expect(x == (try copying.solve(b.transposed)))
+    #expect(pivot == copying.smallestPivot)
+    #expect(storage == a)
+    // A failing pivot in a later block: the error names it, and the matrix is put back.
+    var indefinite = a
+    indefinite[700, 700] = -1e6
+    let original = indefinite
+    #expect(throws: NeuralLimitsError.self) { try Cholesky.withFactor(ofSymmetric: &indefinite) { _ in () } }
+    #expect(indefinite == original)
+    // So is a throwing body.
+    struct Stop: Error {}
+    #expect(throws: Stop.self) { try Cholesky.withFactor(ofSymmetric: &storage) { _ in throw Stop() } }
+    #expect(storage == a)
+  }
+
+  @Test("Cholesky reads only the lower triangle: a non-finite entry there is named, one above is ignored")
+  func choleskyNonFinite() throws {
+    var a = randomSPD(600, seed: 14)
+    a[3, 550] = .nan
+    #expect(throws: Never.self) { try Cholesky(a) }
+    a[550, 3] = .infinity
+    #expect(throws: NeuralLimitsError.invalidArgument("matrix to factor has a non-finite entry inf at row 550, column 3")) {
+      try Cholesky(a)
+    }
+  }
+
   @Test("Symmetric rank-k and rank-2k updates agree with gemm; column scaling")
   func symmetricUpdates() {
     let a = randomMatrix(9, 4, seed: 9), b = randomMatrix(9, 4, seed: 10), c0 = randomSPD(9, seed: 11)

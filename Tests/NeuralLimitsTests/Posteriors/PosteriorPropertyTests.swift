@@ -128,17 +128,42 @@ struct PosteriorPropertyTests {
     var x = data.trainInputs
     for j in 0..<2 { x[3, j] = x[1, j] }
     data = try RegressionData(trainInputs: x, trainTargets: data.trainTargets, testInputs: data.testInputs)
-    let posterior = try Posterior(network, data: data, mode: mode)
-    do {
-      _ = try posterior.predictive()
-      Issue.record("a singular kernel was accepted")
-    } catch let error as NeuralLimitsError {
-      let message = "\(error)"
-      #expect(message.contains("pivot") && message.contains("of 6") && message.contains("noise"), "\(message)")
+    var posterior = try Posterior(network, data: data, mode: mode)
+    let train = (posterior.kernels.nngp?.train.elements.map { $0 }, posterior.kernels.ntk?.train.elements.map { $0 })
+    for inPlace in [false, true] {
+      do {
+        _ = try inPlace ? posterior.predictiveFactoringInPlace() : posterior.predictive()
+        Issue.record("a singular kernel was accepted")
+      } catch let error as NeuralLimitsError {
+        let message = "\(error)"
+        #expect(message.contains("pivot") && message.contains("of 6") && message.contains("noise"), "\(message)")
+      }
     }
+    #expect(posterior.kernels.nngp?.train.elements == train.0 && posterior.kernels.ntk?.train.elements == train.1)
     #expect(try posterior.trajectory().predictive(at: 5).mean.isFinite)  // finite t needs no inverse
     let rescued = try Posterior(network, data: data, mode: mode, noise: .absolute(1e-6)).predictive()
     #expect(rescued.mean.isFinite && rescued.covariance.isFinite)
+  }
+
+  @Test("Factoring in place gives the predictive bit for bit and leaves the kernels as they were; ntkgp keeps no NNGP blocks",
+        arguments: PredictiveMode.allCases)
+  func inPlace(_ mode: PredictiveMode) throws {
+    let network = try ArchitectureParser.parse(Self.architectures[0])
+    let data = try randomRegression(n: 40, m: 7, d: 3, seed: 80)
+    var posterior = try Posterior(network, data: data, mode: mode, noise: .absolute(0.01), observationNoise: true)
+    let expected = try posterior.predictive()
+    // Copies that share no storage with the posterior (which then holds its kernels alone).
+    func snapshot(_ b: KernelBlocks?) -> [[Double]] { b.map { [$0.train, $0.testTrain, $0.test].map { $0.elements.map { $0 } } } ?? [] }
+    func address(_ b: KernelBlocks?) -> UnsafePointer<Double>? { b?.train.elements.withUnsafeBufferPointer { $0.baseAddress } }
+    let before = (snapshot(posterior.kernels.nngp), snapshot(posterior.kernels.ntk))
+    let storage = (address(posterior.kernels.nngp), address(posterior.kernels.ntk))
+    #expect(try posterior.predictiveFactoringInPlace() == expected)
+    #expect(try posterior.predictiveFactoringInPlace(at: 3) == (try posterior.predictive(at: 3)))
+    #expect(snapshot(posterior.kernels.nngp) == before.0 && snapshot(posterior.kernels.ntk) == before.1)
+    if mode != .ensemble {  // factored where they lie, not in a copy
+      #expect(address(posterior.kernels.nngp) == storage.0 && address(posterior.kernels.ntk) == storage.1)
+    }
+    #expect((posterior.kernels.nngp == nil) == (mode == .ntkgp))
   }
 
   @Test("Invalid settings throw one-line errors")
@@ -146,7 +171,12 @@ struct PosteriorPropertyTests {
     let data = try randomRegression(n: 4, m: 2, d: 2, seed: 70)
     let network = try ArchitectureParser.parse(Self.architectures[1])
     let kernels = try PredictiveKernels(network, train: data.trainInputs, test: data.testInputs, mode: .nngp)
-    #expect(throws: NeuralLimitsError.self) { try Posterior(kernels: kernels, targets: data.trainTargets, mode: .ensemble) }
+    #expect(throws: NeuralLimitsError.invalidArgument("the ensemble predictive reads the NNGP and NTK blocks")) {
+      try Posterior(kernels: kernels, targets: data.trainTargets, mode: .ensemble)
+    }
+    #expect(throws: NeuralLimitsError.invalidArgument("the ntkgp predictive reads the NTK blocks")) {
+      try Posterior(kernels: kernels, targets: data.trainTargets, mode: .ntkgp)
+    }
     #expect(throws: NeuralLimitsError.self) { try Posterior(kernels: kernels, targets: randomMatrix(3, 1, seed: 1), mode: .nngp) }
     #expect(throws: NeuralLimitsError.self) {
       try Posterior(kernels: kernels, targets: data.trainTargets, mode: .nngp, learningRate: 0)

@@ -5,13 +5,14 @@ import Foundation
 /// Williams (1997): with `β = 2b²`, `Σ' = a²·(2/π)·arcsin(βΣ / √((1 + βq1)(1 + βq2))) + c²`,
 /// `E[φ'φ'] = a²·(2β/π) / √((1 + βq1)(1 + βq2) − β²Σ²)`.
 ///
-/// Evaluated in a form that is stable over the whole double range: with `eᵢ = 1/(1 + βqᵢ)`,
-/// `tᵢ = βqᵢ·eᵢ` and `ρ` the correlation, the arcsine argument is `r = ρ√(t1t2)` and
-/// `1 − r² = e1 + e2 − e1e2 + t1t2(1 − ρ)(1 + ρ)` — no cancellation (`e1 + e2 − e1e2 ≥ max(e1, e2)`), so neither the
-/// arcsine (taken as `atan2(r, √(1 − r²))`, by `Arctangent`) nor the derivative kernel
-/// `a²(2β/π)·√(e1e2)/√(1 − r²)` suffers the cancellation of `(1 + βq1)(1 + βq2) − β²Σ²`, and no
-/// product of variances overflows. Variance map: `q' = a²(2/π)·atan2(βq, √(1 + 2βq)) + c²`,
-/// `E[φ'²] = a²(2β/π)/√(1 + 2βq)`.
+/// Evaluated in a form that is stable over the whole double range: with the per-input feature
+/// `fᵢ = 1/√(1 + βqᵢ)` (computed once per input, `inputFeature`), `eᵢ = fᵢ²`, `√tᵢ = √β·√qᵢ·fᵢ`
+/// (so `tᵢ = βqᵢeᵢ`) and `ρ` the correlation, the arcsine argument is `r = ρ√(t1t2)` and
+/// `1 − r² = e1 + e2 − e1e2 + t1t2(1 − ρ)(1 + ρ)` — no cancellation (`e1 + e2 − e1e2 ≥ max(e1, e2)`),
+/// so neither the arcsine (taken as `atan2(r, √(1 − r²))`, by `Arctangent`) nor the derivative
+/// kernel `a²(2β/π)·f1f2/√(1 − r²)` suffers the cancellation of `(1 + βq1)(1 + βq2) − β²Σ²`, and no
+/// product of variances overflows. Per entry that leaves one root and two divisions. Variance
+/// map: `q' = a²(2/π)·atan2(βq, √(1 + 2βq)) + c²`, `E[φ'²] = a²(2β/π)/√(1 + 2βq)`.
 public struct Erf: Activation {
   public let a: Double
   public let b: Double
@@ -31,15 +32,22 @@ public struct Erf: Activation {
   public func value(_ x: Double) -> Double { a * erf(b * x) + c }
   public func derivative(_ x: Double) -> Double { a * b * 2 / Double.pi.squareRoot() * exp(-b * b * x * x) }
 
+  /// `1/√(1 + βq)`.
+  public func inputFeature(_ q: Double) -> Double { 1 / (1 + 2 * b * b * q).squareRoot() }
+
   public func dual(_ c12: Double, _ v: PairVariances) -> (nngp: Double, derivative: Double) {
+    dual(c12, v, features: inputFeature(v.q1), inputFeature(v.q2))
+  }
+
+  @inline(__always)
+  public func dual(_ c12: Double, _ v: PairVariances, features f1: Double, _ f2: Double) -> (nngp: Double, derivative: Double) {
     let beta = 2 * b * b
-    let e1 = 1 / (1 + beta * v.q1), e2 = 1 / (1 + beta * v.q2)
-    let t1 = beta * v.q1 * e1, t2 = beta * v.q2 * e2
+    let e1 = f1 * f1, e2 = f2 * f2
+    let roots = (beta.squareRoot() * v.root1 * f1) * (beta.squareRoot() * v.root2 * f2)
     let rho = v.correlation(c12)
-    let roots = t1.squareRoot() * t2.squareRoot()
-    let complement = ((e1 + e2) - e1 * e2 + t1 * t2 * ((1 - rho) * (1 + rho))).squareRoot()
+    let complement = ((e1 + e2) - e1 * e2 + roots * roots * ((1 - rho) * (1 + rho))).squareRoot()
     let k = a * a * 2 / Double.pi * Arctangent.evaluate(rho * roots, complement) + c * c
-    let kDot = a * a * 2 * beta / Double.pi * (e1.squareRoot() * e2.squareRoot()) / complement
+    let kDot = a * a * 2 * beta / Double.pi * (f1 * f2) / complement
     return (k, kDot)
   }
 
