@@ -231,12 +231,14 @@ enum KernelEvaluator {
         let count = min(tileWidth, columns - start)
         let offset = i * columns + start
         if zeroNTK, let ntk = shared.ntk { (ntk + offset).update(repeating: 0, count: count) }
-        run(node, count: count, nngp: shared.nngp + offset, ntk: shared.ntk.map { $0 + offset }, report: report) { slot, _, _, body in
-          let row = Tape.side(shared.tape1, slot: slot, slots: slots, count: firstSet, first: i)
-          UnsafeMutablePointer(mutating: rowSide.q).update(repeating: row.q[0], count: count)
-          UnsafeMutablePointer(mutating: rowSide.root).update(repeating: row.root[0], count: count)
-          UnsafeMutablePointer(mutating: rowSide.inverseRoot).update(repeating: row.inverseRoot[0], count: count)
-          UnsafeMutablePointer(mutating: rowSide.feature).update(repeating: row.feature[0], count: count)
+        run(node, count: count, nngp: shared.nngp + offset, ntk: shared.ntk.map { $0 + offset }, report: report) { slot, layer, _, body in
+          if layer.readsInputVariances {
+            let row = Tape.side(shared.tape1, slot: slot, slots: slots, count: firstSet, first: i)
+            UnsafeMutablePointer(mutating: rowSide.q).update(repeating: row.q[0], count: count)
+            UnsafeMutablePointer(mutating: rowSide.root).update(repeating: row.root[0], count: count)
+            UnsafeMutablePointer(mutating: rowSide.inverseRoot).update(repeating: row.inverseRoot[0], count: count)
+            UnsafeMutablePointer(mutating: rowSide.feature).update(repeating: row.feature[0], count: count)
+          }
           body(rowSide, Tape.side(shared.tape2, slot: slot, slots: slots, count: columns, first: start))
         }
         finite = finite && allFinite(shared.nngp + offset, count) && shared.ntk.map { allFinite($0 + offset, count) } ?? true

@@ -49,6 +49,9 @@ public struct Dense: PointwiseKernel {
   /// the input width, or Gaussian weights on a fixed input).
   public func outputIsGaussian(inputIsGaussian: Bool) -> Bool { true }
 
+  /// The map reads neither variances nor features.
+  public var readsInputVariances: Bool { false }
+
   public func transform(_ tile: KernelTile, context: LayerContext) {
     let w2 = wStd * wStd, b2 = bStd * bStd
     let nngp = tile.nngp

@@ -156,11 +156,15 @@ public protocol PointwiseKernel: PrimitiveLayer {
   /// every entry the input is in (`InputVariances.feature`): the evaluator computes it once per
   /// input and layer instead of once per entry (erf: `1/√(1 + βq)`, a root and a division).
   func inputFeature(_ q: Double) -> Double
+  /// Whether `transform` reads the tile's sides at all: the evaluator prepares them only for the
+  /// layers that do (a dense layer's map reads none).
+  var readsInputVariances: Bool { get }
 }
 
 extension PointwiseKernel {
   /// None.
   public func inputFeature(_ q: Double) -> Double { 0 }
+  public var readsInputVariances: Bool { true }
 }
 
 /// A kernel map that needs the whole state (e.g. dropout, which treats the diagonal apart).
