@@ -17,9 +17,10 @@ extension NeuralLimitsCommand {
   /// Restarts the command once, before anything else, when it should run elsewhere: on the
   /// binary tuned for this CPU (`TunedBinary.handOver`), and with OpenBLAS on the core the CPU's
   /// features call for when OpenBLAS fell back to a generic one and the user has not set
-  /// `OPENBLAS_CORETYPE` (`OpenBLASCoreSelection`). Both in one `execv`. A tuned binary on a CPU
-  /// lacking its extensions, with no portable binary beside it, stops with exit code 2. If the
-  /// restart fails, one warning line goes to standard error and the command carries on here.
+  /// `OPENBLAS_CORETYPE` (`OpenBLASCoreSelection`). Both in one `execv`, which also shortens
+  /// OpenBLAS's idle spinning (`OpenBLASThreadTimeout`) unless the user set it. A tuned binary on
+  /// a CPU lacking its extensions, with no portable binary beside it, stops with exit code 2. If
+  /// the restart fails, one warning line goes to standard error and the command carries on here.
   static func relaunchForThisCPU() {
     let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     let cpu = CPUFeatures.current?.vectorExtension ?? .sse
@@ -30,7 +31,8 @@ extension NeuralLimitsCommand {
     let environment = OpenBLASCoreSelection.restartEnvironment()
     guard target != nil || environment != nil else { return }
     do {
-      try ProcessRestart.execute(target ?? "/proc/self/exe", setting: environment ?? [:])
+      let timeout = OpenBLASThreadTimeout.restartEnvironment(ProcessInfo.processInfo.environment)
+      try ProcessRestart.execute(target ?? "/proc/self/exe", setting: (environment ?? [:]).merging(timeout) { $1 })
     } catch {
       FileHandle.standardError.write(Data("neural-limits: warning: \(error); carrying on here\n".utf8))
     }

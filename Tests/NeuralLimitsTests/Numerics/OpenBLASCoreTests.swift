@@ -69,6 +69,12 @@ struct OpenBLASCoreTests {
     #expect(OpenBLASCoreSelection.relaunchCore(running: "Prescott", cpu: nil, environment: [:]) == nil)
   }
 
+  @Test("A restart shortens OpenBLAS's idle spinning, unless the user set OPENBLAS_THREAD_TIMEOUT")
+  func threadTimeout() {
+    #expect(OpenBLASThreadTimeout.restartEnvironment(["PATH": "/bin"]) == ["OPENBLAS_THREAD_TIMEOUT": "20"])
+    #expect(OpenBLASThreadTimeout.restartEnvironment(["OPENBLAS_THREAD_TIMEOUT": "28"]).isEmpty)
+  }
+
   @Test("How the running core was chosen, from the environment")
   func choice() {
     let marker = OpenBLASCoreSelection.detectedCoreVariable
