@@ -47,10 +47,7 @@ public struct FiniteEnsemble: Sendable {
     let results = TaskSlots<Matrix>(count: members)
     let counter = TaskCounter(total: members, report: progress)
     let failure = TaskSlots<Error>(count: members)
-    let blasThreads = BLAS.threads
-    BLAS.setThreads(1)
-    defer { BLAS.setThreads(blasThreads) }
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+    BLAS.concurrentPerform(iterations: workers) { worker in
       for s in stride(from: worker, to: members, by: workers) {
         do {
           results.set(s, try member.train(random: RandomStream(seed: streamSeed, stream: UInt64(s))))

@@ -173,18 +173,14 @@ enum KernelEvaluator {
     // Take the NTK out of the state so that its storage is uniquely referenced (no copy).
     var ntkElements = state.ntk?.elements ?? []
     state.ntk = nil
-    // Parallel outside BLAS: keep OpenBLAS's own threads out of the way meanwhile.
     let nonFinite = TaskSlots<Bool>(count: tasks)
-    let blasThreads = BLAS.threads
-    BLAS.setThreads(1)
-    defer { BLAS.setThreads(blasThreads) }
     state.nngp.elements.withUnsafeMutableBufferPointer { pn in
       ntkElements.withUnsafeMutableBufferPointer { pt in
         tape1.storage.withUnsafeBufferPointer { t1 in
           tape2.storage.withUnsafeBufferPointer { t2 in
             let shared = Shared(nngp: pn.baseAddress!, ntk: hasNTK ? pt.baseAddress! : nil, tape1: t1.baseAddress!,
                                 tape2: t2.baseAddress!, nonFinite: nonFinite, reports: reports)
-            DispatchQueue.concurrentPerform(iterations: tasks) { task in
+            BLAS.concurrentPerform(iterations: tasks) { task in
               let finite = fusedRows(node, shared, rows: (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask),
                                      firstSet: rows, columns: columns, slots: slots, upperOnly: symmetric, zeroNTK: zeroNTK,
                                      report: shared.reports[task])

@@ -142,14 +142,11 @@ public enum MonteCarlo {
     let blocks = (settings.samples + blockSize - 1) / blockSize
     let seed = RandomStream.mix(settings.seed, UInt64(settings.width))
     var nngp = Moments(size: momentSize), ntk = Moments(size: wantNTK ? momentSize : 0)
-    let threads = BLAS.threads
-    BLAS.setThreads(1)
-    defer { BLAS.setThreads(threads) }
     let counter = TaskCounter(total: settings.samples, report: progress)
     for roundStart in stride(from: 0, to: blocks, by: roundSize) {
       let roundBlocks = min(roundSize, blocks - roundStart)
       let partials = TaskSlots<(Moments, Moments)>(count: roundBlocks)
-      DispatchQueue.concurrentPerform(iterations: roundBlocks) { b in
+      BLAS.concurrentPerform(iterations: roundBlocks) { b in
         let block = roundStart + b
         var blockNNGP = Moments(size: momentSize), blockNTK = Moments(size: wantNTK ? momentSize : 0)
         for s in (block * blockSize)..<min(settings.samples, (block + 1) * blockSize) {

@@ -58,12 +58,9 @@ public enum TokenCovariance {
     let streamSeed = RandomStream.mix(seed, UInt64(width))
     let results = TaskSlots<(Matrix, [Matrix])>(count: samples)
     let counter = TaskCounter(total: samples, report: progress)
-    let blasThreads = BLAS.threads
-    BLAS.setThreads(1)
-    defer { BLAS.setThreads(blasThreads) }
     let workers = min(ProcessInfo.processInfo.activeProcessorCount, samples)
     let failure = TaskSlots<NeuralLimitsError>(count: workers)
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+    BLAS.concurrentPerform(iterations: workers) { worker in
       let workspace = SamplingWorkspace()
       for s in stride(from: worker, to: samples, by: workers) {
         let random = RandomStream(seed: streamSeed, stream: UInt64(s))

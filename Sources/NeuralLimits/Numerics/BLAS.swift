@@ -1,4 +1,5 @@
 import CLAPACKE
+import Dispatch
 
 /// Matrix products through OpenBLAS's CBLAS.
 public enum BLAS {
@@ -10,6 +11,16 @@ public enum BLAS {
 
   /// OpenBLAS's current thread count.
   public static var threads: Int { Int(openblas_get_num_threads()) }
+
+  /// `DispatchQueue.concurrentPerform` with OpenBLAS on one thread meanwhile, its thread count put
+  /// back afterwards: work parallelised outside BLAS (samples, members, kernel rows) never
+  /// oversubscribes the cores.
+  public static func concurrentPerform(iterations: Int, execute work: @Sendable (Int) -> Void) {
+    let threads = self.threads
+    setThreads(1)
+    defer { setThreads(threads) }
+    DispatchQueue.concurrentPerform(iterations: iterations, execute: work)
+  }
 
   /// `C ← α·op(A)·op(B) + β·C` (`dgemm`), with `op` the transpose when the flag is set.
   public static func gemm(

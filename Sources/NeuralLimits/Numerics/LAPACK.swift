@@ -28,7 +28,7 @@ public struct Cholesky: Sendable {
     let n = a.rows
     guard var l = a.lowerTriangle(addingToDiagonal: jitter) else {
       let (i, j) = (0..<n).lazy.flatMap { i in (0...i).lazy.map { (i, $0) } }.first { !a[$0, $1].isFinite }!
-      throw NeuralLimitsError.invalidArgument("matrix to factor has a non-finite entry \(a[i, j]) at row \(i), column \(j)")
+      throw NeuralLimitsError.invalidArgument("matrix to factor: a non-finite entry, \(a[i, j]), at row \(i), column \(j)")
     }
     try l.elements.withUnsafeMutableBufferPointer { p in
       try Cholesky.check(Cholesky.factorInPlace(p.baseAddress, n), p.baseAddress, n, jitter: jitter)

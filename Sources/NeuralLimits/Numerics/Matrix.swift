@@ -161,7 +161,7 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
     guard !isFinite else { return }
     if let index = elements.firstIndex(where: { !$0.isFinite }) {
       throw NeuralLimitsError.invalidArgument(
-        "\(name) has a non-finite entry \(elements[index]) at row \(index / Swift.max(columns, 1)), column \(index % Swift.max(columns, 1))")
+        "\(name): a non-finite entry, \(elements[index]), at row \(index / Swift.max(columns, 1)), column \(index % Swift.max(columns, 1))")
     }
   }
 

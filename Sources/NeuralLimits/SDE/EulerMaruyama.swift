@@ -101,11 +101,8 @@ public enum EulerMaruyama {
     let seed = RandomStream.mix(settings.seed, 0x5DE)
     let results = TaskSlots<PathResult>(count: settings.paths)
     let done = TaskCounter(total: settings.paths, report: progress)
-    let blasThreads = BLAS.threads
-    BLAS.setThreads(1)
-    defer { BLAS.setThreads(blasThreads) }
     let workers = min(ProcessInfo.processInfo.activeProcessorCount, settings.paths)
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+    BLAS.concurrentPerform(iterations: workers) { worker in
       let workspace = SDEWorkspace(tokens: m, gaussianCount: sde.gaussianCount(tokens: m))
       let v = UnsafeMutablePointer<Double>.allocate(capacity: m * m)
       defer { v.deallocate() }

@@ -27,10 +27,7 @@ extension TablePlan {
     let missing = values.indices.filter { values[$0] == nil }
     let tracker = RowProgress(rows: missing.count, of: rows.count, report: progress)
     let results = TaskSlots<Result<[QuantityValue], Error>>(count: missing.count)
-    let blasThreads = BLAS.threads
-    BLAS.setThreads(1)
-    defer { BLAS.setThreads(blasThreads) }
-    DispatchQueue.concurrentPerform(iterations: missing.count) { [rows, provider, store] m in
+    BLAS.concurrentPerform(iterations: missing.count) { [rows, provider, store] m in
       guard !tracker.stopped else { return }
       let row = rows[missing[m]]
       let result = Result { () throws -> [QuantityValue] in

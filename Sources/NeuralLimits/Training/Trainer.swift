@@ -18,9 +18,10 @@ import Foundation
 ///
 /// Deterministic: the same settings, starting parameters and `random` (dropout masks, fresh at
 /// every step) give the same run bit for bit at a given BLAS thread count. A run stays on the
-/// calling thread (BLAS may use its own threads); an ensemble trains one member per work item
-/// under `BLAS.setThreads(1)`, as `MonteCarloEstimator` samples. A step allocates only the
-/// layers' activations (`batch × width` matrices); gradient, velocity and records are reused.
+/// calling thread (BLAS may use its own threads); an ensemble trains one member per work item in
+/// `BLAS.concurrentPerform` (OpenBLAS on one thread), as `MonteCarloEstimator` samples. A step
+/// allocates only the layers' activations (`batch × width` matrices); gradient, velocity and
+/// records are reused.
 public struct Trainer: Sendable {
   public let network: FiniteNetwork
   /// The training inputs `D` (`N × inputWidth`).

@@ -111,7 +111,7 @@ struct LinearAlgebraTests {
     a[3, 550] = .nan
     #expect(throws: Never.self) { try Cholesky(a) }
     a[550, 3] = .infinity
-    #expect(throws: NeuralLimitsError.invalidArgument("matrix to factor has a non-finite entry inf at row 550, column 3")) {
+    #expect(throws: NeuralLimitsError.invalidArgument("matrix to factor: a non-finite entry, inf, at row 550, column 3")) {
       try Cholesky(a)
     }
   }

@@ -44,7 +44,7 @@ struct FixedAttentionTests {
     let cases: [(String, String)] = [
       ("fixed_attention(file=\"\(folder)/none.csv\")", "none.csv"),
       ("fixed_attention(file=\"\(folder)/tall.csv\")", "is 3 × 2, not a square attention matrix"),
-      ("fixed_attention(file=\"\(folder)/nan.csv\")", "fixed_attention's \(folder)/nan.csv has a non-finite entry"),
+      ("fixed_attention(file=\"\(folder)/nan.csv\")", "fixed_attention's \(folder)/nan.csv: a non-finite entry"),
       ("fixed_attention(file=\"\(folder)/negative.csv\")", "entrywise positivity fails"),
       ("fixed_attention(file=\"\(folder)/three.csv\")", "the attention matrix is 3 × 3, the sequences have 2 tokens"),
       ("fixed_attention(file=A)", "expected a quoted path for file"),
