@@ -149,6 +149,7 @@ public struct Posterior: Sendable {
     }
   }
 
+  /// This posterior's `Converged`.
   var converged: Converged {
     let train = trained.train
     return Converged(mode: mode, testTrain: trained.testTrain, test: trained.test, targets: targets,
