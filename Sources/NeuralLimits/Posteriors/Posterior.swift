@@ -89,9 +89,10 @@ public struct Posterior: Sendable {
   /// The same predictive as `predictive(at:)`; at `t = ∞` the Bayesian modes factor the train
   /// block in the posterior's own storage and put it back afterwards
   /// (`Cholesky.withFactor(ofSymmetric:)`), saving the `N × N` copy (128 MB at N = 4,000) — for
-  /// callers that hold the posterior alone (a shared storage is copied first, as usual).
+  /// callers that hold the posterior alone (a shared storage is copied first, as usual). A train
+  /// block that is not exactly symmetric (given by the caller) is factored on a copy, as there.
   public mutating func predictiveFactoringInPlace(at time: Double = .infinity) throws -> GaussianPredictive {
-    guard time == .infinity, mode != .ensemble else { return try predictive(at: time) }
+    guard time == .infinity, mode != .ensemble, trained.trainIsSymmetric else { return try predictive(at: time) }
     let converged = self.converged, kind: KernelKinds = mode == .nngp ? .nngp : .ntk
     let (mean, covariance) = try converged.explainingPivots {
       try kernels.withTrainFactor(of: kind, jitter: converged.noise, converged.callAsFunction)

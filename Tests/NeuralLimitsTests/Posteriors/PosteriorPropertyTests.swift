@@ -164,6 +164,27 @@ struct PosteriorPropertyTests {
       #expect(address(posterior.kernels.nngp) == storage.0 && address(posterior.kernels.ntk) == storage.1)
     }
     #expect((posterior.kernels.nngp == nil) == (mode == .ntkgp))
+    // A copy shares the storage until the factorisation writes: then the copy keeps its kernels.
+    var first = try Posterior(network, data: data, mode: mode, noise: .absolute(0.01))
+    let second = first
+    #expect(try first.predictiveFactoringInPlace() == (try second.predictive()))
+    #expect(snapshot(first.kernels.nngp) == snapshot(second.kernels.nngp))
+    #expect(snapshot(first.kernels.ntk) == snapshot(second.kernels.ntk))
+  }
+
+  @Test("A train block given not exactly symmetric is factored on a copy and left as it was")
+  func asymmetricTrain() throws {
+    let network = try ArchitectureParser.parse(Self.architectures[0])
+    let data = try randomRegression(n: 12, m: 3, d: 2, seed: 81)
+    let kernels = try PredictiveKernels(network, train: data.trainInputs, test: data.testInputs, mode: .nngp)
+    var train = kernels.nngp!.train
+    train[7, 2] += 1e-12
+    let blocks = try KernelBlocks(train: train, testTrain: kernels.nngp!.testTrain, test: kernels.nngp!.test)
+    #expect(!blocks.trainIsSymmetric && kernels.nngp!.trainIsSymmetric && kernels.nngp!.train.isSymmetric)
+    var posterior = try Posterior(kernels: PredictiveKernels(nngp: blocks, ntk: nil), targets: data.trainTargets, mode: .nngp,
+                                  noise: .absolute(0.01))
+    #expect(try posterior.predictiveFactoringInPlace() == (try posterior.predictive()))
+    #expect(posterior.kernels.nngp!.train == train)
   }
 
   @Test("Invalid settings throw one-line errors")
