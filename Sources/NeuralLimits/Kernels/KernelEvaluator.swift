@@ -5,11 +5,11 @@ import Dispatch
 /// A maximal run of pointwise layers is fused: first the variances of both input sets are
 /// pushed through it (recording, per layer, the variances at its input, their roots and inverse
 /// roots, and the layer's `inputFeature`), then every kernel entry goes through all its layers
-/// while it sits in cache,
-/// in tiles of one row segment, rows spread over the cores, and only `j ≥ i` when the state is
-/// symmetric (the lower triangle is filled in once, by `KernelState.finalize`). Layers that
-/// need the whole state (dropout) are applied between fused runs, infinite-depth limits by
-/// integrating their flow (`KernelFlow.swift`), whose derivative is evaluated here too.
+/// while it sits in cache, in tiles of one row segment, rows spread over the cores, and only
+/// `j ≥ i` when the state is symmetric (the lower triangle is filled in once, by
+/// `KernelState.finalize`). Layers that need the whole state (dropout) are applied between fused
+/// runs, infinite-depth limits by integrating their flow (`KernelFlow.swift`), whose derivative is
+/// evaluated here too.
 enum KernelEvaluator {
   /// Entries per tile: a row segment (its NNGP and NTK, 32 KiB, stay in L1; the broadcast
   /// variances in L2). Wider tiles cut the per-layer call overhead; 2048 measured ~10% faster

@@ -51,6 +51,10 @@ public struct KernelState: Sendable {
     guard x1.rows > 0, x1.columns > 0, (x2?.rows ?? 1) > 0 else {
       throw NeuralLimitsError.invalidArgument("inputs must have at least one row and one feature")
     }
+    let columns = Double(x2?.rows ?? x1.rows)
+    try MemoryBudget.require(8 * Double(x1.rows) * columns * (ntk ? 2 : 1),
+                             for: "the \(ntk ? "NNGP and NTK" : "NNGP") of \(x1.rows) × \(Int(columns)) inputs",
+                             hint: "use fewer inputs (or tokens)")
     let d = Double(x1.columns)
     let norms: (Matrix) -> [Double] = { m in (0..<m.rows).map { i in m.row(i).reduce(0) { $0 + $1 * $1 } / d } }
     isSymmetric = x2 == nil

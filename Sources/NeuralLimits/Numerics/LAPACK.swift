@@ -74,13 +74,13 @@ public struct Cholesky: Sendable {
   /// lower triangle and the diagonal, so the lower triangle is mirrored back from the untouched
   /// upper one and the diagonal restored from a copy — an `N`-vector instead of the `N × N` copy
   /// that `init` makes. (When `a`'s storage is shared, copy-on-write copies it first.) Throws as
-  /// `init`. `a` must be symmetric: its lower triangle comes back as the mirror of the upper one.
+  /// `init`. `a` must be symmetric — its lower triangle comes back as the mirror of the upper one —
+  /// and finite, which is not checked again (`KernelBlocks`, the one caller's, are).
   static func withFactor<R>(ofSymmetric a: inout Matrix, jitter: Double = 0,
                                    _ body: (CholeskyFactor) throws -> R) throws -> R {
     guard a.rows == a.columns else {
       throw NeuralLimitsError.dimensionMismatch("Cholesky needs a square matrix, got \(a.rows) × \(a.columns)")
     }
-    try a.validateFinite("matrix to factor")
     guard jitter >= 0, jitter.isFinite else {
       throw NeuralLimitsError.invalidArgument("jitter must be finite and ≥ 0, got \(jitter)")
     }

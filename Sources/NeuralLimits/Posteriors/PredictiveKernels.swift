@@ -58,6 +58,11 @@ public struct PredictiveKernels: Sendable {
   /// so that the next blocks and the factorisation reuse their memory.
   public init(_ network: some Layer, train: Matrix, test: Matrix, mode: PredictiveMode) throws {
     let kinds = mode.kinds
+    // The blocks of each kernel read, and what the predictive adds: a factor and W = 𝒦_*D L⁻ᵀ.
+    let n = Double(train.rows), m = Double(test.rows), blocks = n * n + m * n + m * m
+    try MemoryBudget.require(8 * (Double(kinds == [.nngp, .ntk] ? 2 : 1) * blocks + n * n + m * n),
+                             for: "the kernels and predictive of \(train.rows) training and \(test.rows) test inputs",
+                             hint: "use fewer training or test inputs")
     func block(_ x1: Matrix, _ x2: Matrix?) throws -> (nngp: Matrix?, ntk: Matrix?) {
       let state = try network.kernels(x1, x2, get: kinds)
       return (kinds.contains(.nngp) ? state.nngp : nil, state.ntk)

@@ -27,6 +27,24 @@ struct MemoryBudgetTests {
     }
   }
 
+  @Test("Kernels of 300,000 inputs and a posterior on 200,000 are resources errors naming the sizes")
+  func kernelsAndPosterior() throws {
+    let network = try ArchitectureParser.parse("dense -> erf -> dense")
+    let x = randomMatrix(300_000, 2, seed: 2)
+    #expect {
+      try network.kernels(x, get: [.nngp])
+    } throws: { error in
+      guard case NeuralLimitsError.resources(let message) = error else { return false }
+      return message.contains("the NNGP of 300000 × 300000 inputs")
+    }
+    #expect {
+      try PredictiveKernels(network, train: x.rows(0..<200_000), test: x.rows(0..<3), mode: .ntkgp)
+    } throws: { error in
+      guard case NeuralLimitsError.resources(let message) = error else { return false }
+      return message.contains("200000 training and 3 test inputs")
+    }
+  }
+
   @Test("Kernel shaping: depth beyond the architecture language's limit is refused; a deep DKS chain still solves")
   func shapingDepth() throws {
     #expect(throws: NeuralLimitsError.self) { try GlobalMap.chain(depth: ArchitectureParser.maximumLayers + 1, activation: ReLU()) }
