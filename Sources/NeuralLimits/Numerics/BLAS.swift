@@ -1,27 +1,7 @@
 import CLAPACKE
-import Dispatch
 
 /// Matrix products through OpenBLAS's CBLAS.
 public enum BLAS {
-  /// Sets OpenBLAS's own thread count. Code that parallelises outside BLAS (one Monte Carlo
-  /// sample or kernel block per core) sets this to 1 first, so the two never oversubscribe.
-  public static func setThreads(_ n: Int) {
-    openblas_set_num_threads(Int32(max(1, n)))
-  }
-
-  /// OpenBLAS's current thread count.
-  public static var threads: Int { Int(openblas_get_num_threads()) }
-
-  /// `DispatchQueue.concurrentPerform` with OpenBLAS on one thread meanwhile, its thread count put
-  /// back afterwards: work parallelised outside BLAS (samples, members, kernel rows) never
-  /// oversubscribes the cores.
-  public static func concurrentPerform(iterations: Int, execute work: @Sendable (Int) -> Void) {
-    let threads = self.threads
-    setThreads(1)
-    defer { setThreads(threads) }
-    DispatchQueue.concurrentPerform(iterations: iterations, execute: work)
-  }
-
   /// `C ← α·op(A)·op(B) + β·C` (`dgemm`), with `op` the transpose when the flag is set.
   public static func gemm(
     _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import NeuralLimits
 
@@ -83,6 +84,12 @@ struct LinearAlgebraTests {
 
   @Test("Factoring in place (n = 900, blocked) gives the copying factor's solves bit for bit and puts the matrix back exactly, also when it fails")
   func factorInPlace() throws {
+    // One BLAS thread for both: OpenBLAS's level-2 reductions depend on its thread count, which
+    // suites running alongside lower to 1 while they run (`BLAS.withOneThread`).
+    try BLAS.withOneThread(factorInPlaceOnOneThread)
+  }
+
+  private func factorInPlaceOnOneThread() throws {
     let a = randomSPD(900, seed: 12), b = randomMatrix(5, 900, seed: 13)
     let copying = try Cholesky(a, jitter: 0.5)
     var storage = a
@@ -103,6 +110,29 @@ struct LinearAlgebraTests {
     struct Stop: Error {}
     #expect(throws: Stop.self) { try Cholesky.withFactor(ofSymmetric: &storage) { _ in throw Stop() } }
     #expect(storage == a)
+  }
+
+  @Test("One-thread regions that overlap: OpenBLAS stays on one thread until the last leaves, then gets its count back")
+  func overlappingRegions() {
+    let outside = BLAS.threadsOutsideRegions
+    let entered = DispatchSemaphore(value: 0), firstLeft = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+    let seen = Mutex<[Int]>([])
+    BLAS.withOneThread {
+      DispatchQueue.global().async {
+        BLAS.withOneThread {
+          entered.signal()
+          firstLeft.wait()  // the region that entered first has left: this one still runs on one thread
+          seen.withLock { $0.append(BLAS.threads) }
+        }
+        done.signal()
+      }
+      entered.wait()
+      seen.withLock { $0.append(BLAS.threads) }
+    }
+    firstLeft.signal()
+    done.wait()
+    #expect(seen.withLock { $0 } == [1, 1])
+    #expect(BLAS.threadsOutsideRegions == outside)
   }
 
   @Test("Cholesky reads only the lower triangle: a non-finite entry there is named, one above is ignored")

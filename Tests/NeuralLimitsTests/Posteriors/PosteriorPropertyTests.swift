@@ -148,6 +148,12 @@ struct PosteriorPropertyTests {
   @Test("Factoring in place gives the predictive bit for bit and leaves the kernels as they were; ntkgp keeps no NNGP blocks",
         arguments: PredictiveMode.allCases)
   func inPlace(_ mode: PredictiveMode) throws {
+    // One BLAS thread for both: OpenBLAS's level-2 reductions depend on its thread count, which
+    // suites running alongside lower to 1 while they run (`BLAS.withOneThread`).
+    try BLAS.withOneThread { try inPlaceOnOneThread(mode) }
+  }
+
+  private func inPlaceOnOneThread(_ mode: PredictiveMode) throws {
     let network = try ArchitectureParser.parse(Self.architectures[0])
     let data = try randomRegression(n: 40, m: 7, d: 3, seed: 80)
     var posterior = try Posterior(network, data: data, mode: mode, noise: .absolute(0.01), observationNoise: true)
@@ -174,6 +180,10 @@ struct PosteriorPropertyTests {
 
   @Test("A train block given not exactly symmetric is factored on a copy and left as it was")
   func asymmetricTrain() throws {
+    try BLAS.withOneThread(asymmetricTrainOnOneThread)
+  }
+
+  private func asymmetricTrainOnOneThread() throws {
     let network = try ArchitectureParser.parse(Self.architectures[0])
     let data = try randomRegression(n: 12, m: 3, d: 2, seed: 81)
     let kernels = try PredictiveKernels(network, train: data.trainInputs, test: data.testInputs, mode: .nngp)
