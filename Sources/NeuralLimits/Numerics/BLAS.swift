@@ -2,7 +2,8 @@ import CLAPACKE
 
 /// Matrix products through OpenBLAS's CBLAS.
 public enum BLAS {
-  /// `C ← α·op(A)·op(B) + β·C` (`dgemm`), with `op` the transpose when the flag is set.
+  /// `C ← α·op(A)·op(B) + β·C` (`dgemm`), with `op` the transpose when the flag is set; with
+  /// `β = 0`, `C` is not read (a NaN in it does not spread).
   public static func gemm(
     _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
     alpha: Double = 1, beta: Double = 0, into c: inout Matrix
@@ -14,7 +15,7 @@ public enum BLAS {
     precondition(c.rows == m && c.columns == n, "gemm: output has the wrong shape")
     guard m > 0, n > 0 else { return }
     if k == 0 {
-      for idx in c.elements.indices { c.elements[idx] *= beta }
+      for idx in c.elements.indices { c.elements[idx] = beta == 0 ? 0 : beta * c.elements[idx] }
       return
     }
     a.elements.withUnsafeBufferPointer { pa in
@@ -58,7 +59,7 @@ public enum BLAS {
     precondition(a.rows == b.rows, "gemm: inner dimensions differ")
     guard a.columns > 0, b.columns > 0 else { return }
     guard a.rows > 0 else {
-      for k in 0..<(a.columns * b.columns) { w[k] *= beta }
+      for k in 0..<(a.columns * b.columns) { w[k] = beta == 0 ? 0 : beta * w[k] }
       return
     }
     a.elements.withUnsafeBufferPointer { pa in
@@ -70,11 +71,11 @@ public enum BLAS {
     }
   }
 
-  /// `α·op(A)·op(B)` as a new matrix.
+  /// `α·op(A)·op(B)` as a new matrix (written once, by `dgemm` on all cores, no zero fill first).
   public static func product(
     _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false, alpha: Double = 1
   ) -> Matrix {
-    var c = Matrix(rows: transposeA ? a.columns : a.rows, columns: transposeB ? b.rows : b.columns)
+    var c = Matrix(rows: transposeA ? a.columns : a.rows, columns: transposeB ? b.rows : b.columns, uninitialized: ())
     gemm(a, transposeA: transposeA, b, transposeB: transposeB, alpha: alpha, into: &c)
     return c
   }

@@ -25,6 +25,20 @@ struct LinearAlgebraTests {
     #expect(BLAS.gram(a).maxAbsDifference(a * a.transposed) < 1e-13)
   }
 
+  @Test("With β = 0 the output is not read: NaN there does not spread, also for an empty inner dimension")
+  func gemmBetaZeroOverwrites() throws {
+    let a = randomMatrix(6, 4, seed: 4), b = randomMatrix(4, 5, seed: 5)
+    var c = try Matrix(rows: 6, columns: 5, elements: [Double](repeating: .nan, count: 30))
+    BLAS.gemm(a, b, into: &c)
+    #expect(c.maxAbsDifference(a * b) < 1e-13)
+    c = try Matrix(rows: 6, columns: 5, elements: [Double](repeating: .nan, count: 30))
+    BLAS.gemm(Matrix(rows: 6, columns: 0), Matrix(rows: 0, columns: 5), into: &c)
+    #expect(c == Matrix(rows: 6, columns: 5))
+    var w = [Double](repeating: .infinity, count: 20)
+    w.withUnsafeMutableBufferPointer { BLAS.gemm(transposed: Matrix(rows: 0, columns: 4), Matrix(rows: 0, columns: 5), intoWeights: $0.baseAddress!) }
+    #expect(w == [Double](repeating: 0, count: 20))
+  }
+
   @Test("Cholesky solve of a random SPD system has residual below 1e-12")
   func choleskySolve() throws {
     let a = randomSPD(40, seed: 3)
