@@ -119,7 +119,7 @@ struct PosteriorCommand: ParsableCommand {
       mode: mode, noise: noise, time: time ?? .infinity, learningRate: learningRate, observationNoise: observationNoise,
       simulation: simulate ? (members, width, steps, seed) : nil), progress: bar.update)
     bar.finish()
-    let (predictive, comparison, learningRate) = (study.predictive, study.comparison, study.posterior.learningRate)
+    let (predictive, comparison, learningRate) = (study.predictive, study.comparison, study.learningRate)
     if let comparison, !quiet { FileHandle.standardError.write(Data((summary(comparison, learningRate: learningRate) + "\n").utf8)) }
     if format == .json {
       var fields: [(String, JSONValue)] = [("mean", column(predictive.mean)), ("cov", .matrix(predictive.covariance))]
@@ -144,7 +144,7 @@ struct PosteriorCommand: ParsableCommand {
       let when = simulate ? "\(steps) steps at η = \(eta) against \(members) networks of width \(width)"
         : time.flatMap { $0.isFinite ? "t = \($0), η = \(eta)" : nil } ?? "t = ∞"
       let truth: (name: String, function: (Double) -> Double)? = toy ? ("x sin x", { ToyRegression.function($0) }) : nil
-      try PredictiveFigure.render(predictive, data: data, title: "\(name), \(when), σ² = \(study.posterior.noiseVariance)\\n\(arch)",
+      try PredictiveFigure.render(predictive, data: data, title: "\(name), \(when), σ² = \(study.noiseVariance)\\n\(arch)",
                                   truth: truth, ensemble: comparison?.estimate, to: plot)
     }
   }

@@ -24,7 +24,10 @@ public struct PosteriorStudy: Sendable {
     }
   }
 
-  public let posterior: Posterior
+  /// `η`, as given or, with a simulation and none given, `Nk/λ_max`.
+  public let learningRate: Double
+  /// `σ²` on the train diagonal.
+  public let noiseVariance: Double
   public let predictive: GaussianPredictive
   /// The ensemble against the predictive, with a simulation.
   public let comparison: EnsembleComparison?
@@ -38,13 +41,15 @@ public struct PosteriorStudy: Sendable {
       try Posterior(kernels: kernels, targets: data.trainTargets, mode: settings.mode, noise: settings.noise, learningRate: rate,
                     observationNoise: settings.observationNoise)
     }
-    // The posterior alone holds the kernels, so that it can factor a train block in place.
+    // The posterior alone holds the kernels, so that the predictive can be made in their storage.
     var posterior = try at(settings.learningRate ?? 1,
                            PredictiveKernels(network, train: data.trainInputs, test: data.testInputs, mode: settings.mode))
     if settings.learningRate == nil, settings.simulation != nil {
       posterior = try at(posterior.trajectory().criticalLearningRate, posterior.kernels)
     }
     let rate = posterior.learningRate
+    learningRate = rate
+    noiseVariance = posterior.noiseVariance
     if let s = settings.simulation {
       predictive = try posterior.trajectory().predictive(afterSteps: s.steps)
       let ensemble = try FiniteEnsemble(network, data: data, mode: settings.mode, noiseVariance: posterior.noiseVariance,
@@ -53,10 +58,9 @@ public struct PosteriorStudy: Sendable {
                                         progress: progress)
       comparison = try EnsembleComparison(theory: predictive, ensemble: ensemble)
     } else {
-      predictive = try posterior.predictiveFactoringInPlace(at: settings.time)
+      predictive = try (consume posterior).predictiveConsumingKernels(at: settings.time)
       comparison = nil
     }
-    self.posterior = posterior
     if let targets = data.testTargets {
       let estimate = comparison?.estimate
       metrics = (try PredictiveMetrics(predictive, targets: targets), try estimate.map { try PredictiveMetrics($0, targets: targets) })

@@ -69,26 +69,20 @@ public struct Cholesky: Sendable {
     if info < 0 { throw NeuralLimitsError.lapack(routine: "dpotrf", info: Int(info)) }
   }
 
-  /// Factors the symmetric matrix `a + jitter·I` in `a`'s own storage, runs `body` on the factor
-  /// and puts `a` back, also when the factorisation or `body` throws: `dpotrf` writes only the
-  /// lower triangle and the diagonal, so the lower triangle is mirrored back from the untouched
-  /// upper one and the diagonal restored from a copy — an `N`-vector instead of the `N × N` copy
-  /// that `init` makes. (When `a`'s storage is shared, copy-on-write copies it first.) Throws as
-  /// `init`. `a` must be symmetric — its lower triangle comes back as the mirror of the upper one —
-  /// and finite, which is not checked again (`KernelBlocks`, the one caller's, are).
-  static func withFactor<R>(ofSymmetric a: inout Matrix, jitter: Double = 0,
-                                   _ body: (CholeskyFactor) throws -> R) throws -> R {
+  /// Factors `a + jitter·I` in `a`'s own storage and runs `body` on the factor, for a caller
+  /// done with `a`: `dpotrf` writes the factor over the lower triangle and the diagonal (what lies
+  /// above stays as it was), saving the `N × N` copy that `init` makes. (Storage shared with
+  /// another value is copied first, by copy-on-write.) Throws as `init`; `a` must be finite in its
+  /// lower triangle, which is not checked again (`KernelBlocks`, the one caller's, are).
+  static func withFactor<R>(overwriting a: inout Matrix, jitter: Double = 0,
+                            _ body: (CholeskyFactor) throws -> R) throws -> R {
     guard a.rows == a.columns else {
       throw NeuralLimitsError.dimensionMismatch("Cholesky needs a square matrix, got \(a.rows) × \(a.columns)")
     }
     guard jitter >= 0, jitter.isFinite else {
       throw NeuralLimitsError.invalidArgument("jitter must be finite and ≥ 0, got \(jitter)")
     }
-    let n = a.rows, diagonal = a.diagonal
-    defer {
-      a.symmetrizeFromUpper()
-      for i in 0..<n { a[i, i] = diagonal[i] }
-    }
+    let n = a.rows
     return try a.elements.withUnsafeMutableBufferPointer { p in
       for i in 0..<n { p[i * n + i] += jitter }
       try check(factorInPlace(p.baseAddress, n), p.baseAddress, n, jitter: jitter)
@@ -121,7 +115,7 @@ public struct Cholesky: Sendable {
 
 /// A Cholesky factor `L` (`L·Lᵀ = A + εI`) on storage it does not own: the lower triangle of a
 /// row-major `n × n` matrix (what lies above the diagonal is never read). The solves of
-/// `Cholesky` and of a factorisation in place (`Cholesky.withFactor(ofSymmetric:)`).
+/// `Cholesky` and of a factorisation in place (`Cholesky.withFactor(overwriting:)`).
 public struct CholeskyFactor {
   let lower: UnsafePointer<Double>?
   public let n: Int
@@ -143,20 +137,31 @@ public struct CholeskyFactor {
   /// Solves `X·(A + εI) = B` for `X = B·(A + εI)⁻¹`: each row `b` of `B` becomes `(A + εI)⁻¹b`
   /// (two `dtrsm` from the right).
   public func solve(rows b: Matrix) throws -> Matrix {
-    var x = try whiten(rows: b)
-    triangularSolve(&x, side: CblasRight, transpose: CblasNoTrans)
+    var x = b.copiedToFreshStorage()
+    try solve(rowsInPlace: &x)
     return x
+  }
+
+  /// `solve(rows:)` in `b`'s own storage.
+  public func solve(rowsInPlace b: inout Matrix) throws {
+    try whiten(rowsInPlace: &b)
+    triangularSolve(&b, side: CblasRight, transpose: CblasNoTrans)
   }
 
   /// `B·L⁻ᵀ`: each row `b` of `B` becomes `L⁻¹b` (`dtrsm`), so that `W·Wᵀ = B·(A + εI)⁻¹·Bᵀ`
   /// for `W = whiten(rows: B)`.
   public func whiten(rows b: Matrix) throws -> Matrix {
+    var x = b.copiedToFreshStorage()
+    try whiten(rowsInPlace: &x)
+    return x
+  }
+
+  /// `whiten(rows:)` in `b`'s own storage.
+  public func whiten(rowsInPlace b: inout Matrix) throws {
     guard b.columns == n else {
       throw NeuralLimitsError.dimensionMismatch("rows have \(b.columns) entries, matrix is \(n) × \(n)")
     }
-    var x = b.copiedToFreshStorage()
-    triangularSolve(&x, side: CblasRight, transpose: CblasTrans)
-    return x
+    triangularSolve(&b, side: CblasRight, transpose: CblasTrans)
   }
 
   /// `X ← op(L)⁻¹·X` (left) or `X ← X·op(L)⁻¹` (right), `op` the transpose when asked.

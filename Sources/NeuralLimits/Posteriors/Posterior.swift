@@ -16,7 +16,7 @@ import Foundation
 /// output. Time is in units of the learning rate (`η·t` enters), and the loss is
 /// `(1/2Nk)‖f(D) − Y‖²`, neural-tangents' normalisation by the targets' size.
 public struct Posterior: Sendable {
-  /// The kernels (`predictiveFactoringInPlace` borrows the storage of a train block, and puts it back).
+  /// The kernels (`predictiveConsumingKernels` writes over them).
   public private(set) var kernels: PredictiveKernels
   /// `Y`, `N × k`.
   public let targets: Matrix
@@ -80,24 +80,30 @@ public struct Posterior: Sendable {
       throw NeuralLimitsError.invalidArgument("the training time must be ≥ 0 (∞ for the limit), got \(time)")
     }
     if time.isFinite { return try trajectory().predictive(at: time) }
-    let converged = self.converged
-    let factor = try converged.explainingPivots { try Cholesky(trained.train, jitter: noiseVariance) }
-    let (mean, covariance) = try factor.withFactor(converged.callAsFunction)
+    var converged = self.converged
+    let factor = try Converged.explainingPivots(of: converged.name, count: converged.testTrain.columns) {
+      try Cholesky(trained.train, jitter: noiseVariance)
+    }
+    let (mean, covariance) = try factor.withFactor { try converged($0, inPlace: false) }
     return try predictive(mean: mean, covariance: covariance)
   }
 
-  /// The same predictive as `predictive(at:)`; at `t = ∞` the Bayesian modes factor the train
-  /// block in the posterior's own storage and put it back afterwards
-  /// (`Cholesky.withFactor(ofSymmetric:)`), saving the `N × N` copy (128 MB at N = 4,000) — for
-  /// callers that hold the posterior alone (a shared storage is copied first, as usual). A train
-  /// block that is not exactly symmetric (given by the caller) is factored on a copy, as there.
-  public mutating func predictiveFactoringInPlace(at time: Double = .infinity) throws -> GaussianPredictive {
-    guard time == .infinity, mode != .ensemble, trained.trainIsSymmetric else { return try predictive(at: time) }
-    let converged = self.converged, kind: KernelKinds = mode == .nngp ? .nngp : .ntk
-    let (mean, covariance) = try converged.explainingPivots {
-      try kernels.withTrainFactor(of: kind, jitter: converged.noise, converged.callAsFunction)
+  /// The same predictive as `predictive(at:)`, for a caller done with the posterior (the CLI, a
+  /// table row): at `t = ∞` the factor is written over the train block
+  /// (`Cholesky.withFactor(overwriting:)`) and the solves and the covariance over the test blocks,
+  /// in their own storage — none of the copies `predictive(at:)` makes (128 + 32 + 8 MB at
+  /// N = 4,000, M = 1,000; for the ensemble 32 MB more). Storage the posterior shares with
+  /// another value is copied first, by copy-on-write.
+  public consuming func predictiveConsumingKernels(at time: Double = .infinity) throws -> GaussianPredictive {
+    guard time == .infinity else { return try predictive(at: time) }
+    var converged = self.converged, train = trained.train
+    // The posterior lets go of its blocks: `converged` and `train` hold them alone.
+    kernels.nngp = nil
+    kernels.ntk = nil
+    let (mean, covariance) = try Converged.explainingPivots(of: converged.name, count: train.rows) {
+      try Cholesky.withFactor(overwriting: &train, jitter: noiseVariance) { try converged($0, inPlace: true) }
     }
-    return try predictive(mean: mean, covariance: covariance)
+    return try predictive(mean: mean, covariance: consume covariance)
   }
 
   /// The predictive along gradient flow from one eigen-decomposition of `𝒦_DD + σ²I`.
@@ -112,28 +118,30 @@ public struct Posterior: Sendable {
   /// (numerically zero: the solves would return rounding noise).
   struct Converged {
     let mode: PredictiveMode
-    let testTrain: Matrix
-    let test: Matrix
+    /// `𝒦_*D`; becomes `W = 𝒦_*D L⁻ᵀ` (Bayesian) or `U = Θ_*D (Θ_DD + σ²I)⁻¹` (ensemble).
+    var testTrain: Matrix
+    /// `𝒦_**`; becomes the Bayesian covariance.
+    var test: Matrix
     let targets: Matrix
-    /// The NNGP blocks, for the ensemble's covariance.
-    let nngp: KernelBlocks?
+    /// The NNGP blocks, for the ensemble's covariance (which its test block becomes).
+    var nngp: KernelBlocks?
     let name: String
-    let noise: Double
     let largestDiagonal: Double
     static let hint = "add noise to its diagonal (--noise or --noise-scaled)"
 
-    /// `factorize()`, with a pivot that is not positive explained.
-    func explainingPivots<R>(_ factorize: () throws -> R) throws -> R {
+    /// `factorize()` of the `n × n` kernel `name`, with a pivot that is not positive explained.
+    static func explainingPivots<R>(of name: String, count n: Int, _ factorize: () throws -> R) throws -> R {
       do {
         return try factorize()
       } catch NeuralLimitsError.notPositiveDefinite(let column, let pivot, _) {
-        throw NeuralLimitsError.invalidArgument(
-          "\(name) is not positive definite: Cholesky pivot \(column) of \(testTrain.columns) is \(pivot); \(Self.hint)")
+        throw NeuralLimitsError.invalidArgument("\(name) is not positive definite: Cholesky pivot \(column) of \(n) is \(pivot); \(hint)")
       }
     }
 
-    /// The mean and covariance from the factor of `𝒦_DD + σ²I`, after the check of its pivots.
-    func callAsFunction(_ factor: CholeskyFactor) throws -> (mean: Matrix, covariance: Matrix) {
+    /// The mean and covariance from the factor of `𝒦_DD + σ²I`, after the check of its pivots:
+    /// the solves and the covariance are written over the test blocks, which `inPlace` says this
+    /// value holds alone — otherwise over fresh copies of them first.
+    mutating func callAsFunction(_ factor: CholeskyFactor, inPlace: Bool) throws -> (mean: Matrix, covariance: Matrix) {
       let (row, pivot) = factor.smallestPivot, n = factor.n
       guard pivot > Double(n) * Double.ulpOfOne * largestDiagonal else {
         throw NeuralLimitsError.invalidArgument(
@@ -141,12 +149,26 @@ public struct Posterior: Sendable {
             + "is below N·ε times its largest diagonal entry \(largestDiagonal); \(Self.hint)")
       }
       let mean = BLAS.product(testTrain, try factor.solve(targets))
+      if !inPlace { testTrain = testTrain.copiedToFreshStorage() }
       switch mode {
       case .nngp, .ntkgp:
-        return (mean, PredictiveCovariance.conditioned(test, on: try factor.whiten(rows: testTrain)))
+        try factor.whiten(rowsInPlace: &testTrain)
+        if !inPlace { return (mean, PredictiveCovariance.conditioned(test, on: testTrain)) }
+        PredictiveCovariance.condition(&test, on: testTrain)
+        return (mean, Self.take(&test))
       case .ensemble:
-        return (mean, PredictiveCovariance.ensemble(nngp!, weights: try factor.solve(rows: testTrain)))
+        try factor.solve(rowsInPlace: &testTrain)
+        if !inPlace { return (mean, PredictiveCovariance.ensemble(copying: nngp!, weights: testTrain)) }
+        PredictiveCovariance.ensemble(&nngp!, weights: testTrain)
+        return (mean, Self.take(&nngp!.test))
       }
+    }
+
+    /// `m`, leaving an empty matrix in its place: the caller holds the storage alone (and can
+    /// write the covariance's diagonal without a copy).
+    private static func take(_ m: inout Matrix) -> Matrix {
+      defer { m = Matrix(rows: 0, columns: 0) }
+      return m
     }
   }
 
@@ -154,14 +176,13 @@ public struct Posterior: Sendable {
   var converged: Converged {
     let train = trained.train
     return Converged(mode: mode, testTrain: trained.testTrain, test: trained.test, targets: targets,
-                     nngp: mode == .ensemble ? kernels.nngp : nil, name: trainedName, noise: noiseVariance,
+                     nngp: mode == .ensemble ? kernels.nngp : nil, name: trainedName,
                      largestDiagonal: (0..<train.rows).reduce(0) { max($0, train[$1, $1] + noiseVariance) })
   }
 
   /// The predictive from `mean` and `covariance`, with `σ²` on the covariance's diagonal when
   /// `observationNoise` asks for it.
-  func predictive(mean: Matrix, covariance: Matrix) throws -> GaussianPredictive {
-    var covariance = covariance
+  func predictive(mean: Matrix, covariance: consuming Matrix) throws -> GaussianPredictive {
     if observationNoise {
       for i in 0..<covariance.rows { covariance[i, i] += noiseVariance }
     }

@@ -4,24 +4,21 @@ public struct KernelBlocks: Sendable {
   public internal(set) var train: Matrix
   /// `𝒦_*D`, `M × N`: row `i` pairs test input `i` with every training input (neural-tangents'
   /// `k_test_train`).
-  public let testTrain: Matrix
+  public internal(set) var testTrain: Matrix
   /// `𝒦_**`, `M × M`.
-  public let test: Matrix
-  /// `train` equals its transpose entry for entry, so that it can be factored in place and put
-  /// back from its upper triangle (`PredictiveKernels.withTrainFactor`).
-  let trainIsSymmetric: Bool
+  public internal(set) var test: Matrix
 
   /// Throws when the shapes do not fit together or an entry is not finite.
   public init(train: Matrix, testTrain: Matrix, test: Matrix) throws {
-    try self.init(finite: train, testTrain, test, symmetric: train.isSymmetric)
+    try self.init(finite: train, testTrain, test)
     try train.validateFinite("the train-train kernel")
     try testTrain.validateFinite("the test-train kernel")
     try test.validateFinite("the test-test kernel")
   }
 
-  /// Blocks already known to be finite (the evaluator's, which `KernelState.finalize` checked and
-  /// mirrored: symmetric); throws when the shapes do not fit together.
-  init(finite train: Matrix, _ testTrain: Matrix, _ test: Matrix, symmetric: Bool = true) throws {
+  /// Blocks already known to be finite (the evaluator's, which `KernelState.finalize` checked);
+  /// throws when the shapes do not fit together.
+  init(finite train: Matrix, _ testTrain: Matrix, _ test: Matrix) throws {
     let n = train.rows, m = test.rows
     guard n > 0, m > 0, train.columns == n, test.columns == m, testTrain.rows == m, testTrain.columns == n else {
       throw NeuralLimitsError.dimensionMismatch(
@@ -31,7 +28,6 @@ public struct KernelBlocks: Sendable {
     self.train = train
     self.testTrain = testTrain
     self.test = test
-    trainIsSymmetric = symmetric
   }
 }
 
@@ -71,13 +67,5 @@ public struct PredictiveKernels: Sendable {
     try self.init(
       nngp: kinds.contains(.nngp) ? KernelBlocks(finite: dd.nngp!, td.nngp!, tt.nngp!) : nil,
       ntk: kinds.contains(.ntk) ? KernelBlocks(finite: dd.ntk!, td.ntk!, tt.ntk!) : nil)
-  }
-
-  /// Factors the train block of `kind` (`.nngp` or `.ntk`) plus `jitter·I` in its own storage
-  /// for `body`, and puts it back (`Cholesky.withFactor(ofSymmetric:)`); the block must be
-  /// symmetric (`KernelBlocks.trainIsSymmetric`).
-  mutating func withTrainFactor<R>(of kind: KernelKinds, jitter: Double, _ body: (CholeskyFactor) throws -> R) throws -> R {
-    kind == .nngp ? try Cholesky.withFactor(ofSymmetric: &nngp!.train, jitter: jitter, body)
-      : try Cholesky.withFactor(ofSymmetric: &ntk!.train, jitter: jitter, body)
   }
 }

@@ -100,7 +100,7 @@ public struct PredictiveTrajectory: Sendable {
       let scaled = projectedTestTrain.scalingColumns(by: g)
       let mean = BLAS.product(scaled, projectedTargets, transposeB: true)
       let u = BLAS.product(scaled, eigenvectors, transposeB: true)
-      return try posterior.predictive(mean: mean, covariance: PredictiveCovariance.ensemble(posterior.kernels.nngp!, weights: u))
+      return try posterior.predictive(mean: mean, covariance: PredictiveCovariance.ensemble(copying: posterior.kernels.nngp!, weights: u))
     }
   }
 }

@@ -34,6 +34,11 @@ struct PosteriorPropertyTests {
 
   @Test("Finite time: t = 0 is the prior, a long time the t = ∞ predictive, every mode", arguments: PredictiveMode.allCases)
   func timeLimits(_ mode: PredictiveMode) throws {
+    // One BLAS thread: `predictive(at:)` makes its own eigen-decomposition, compared bit for bit.
+    try BLAS.withOneThread { try timeLimitsOnOneThread(mode) }
+  }
+
+  private func timeLimitsOnOneThread(_ mode: PredictiveMode) throws {
     let network = try ArchitectureParser.parse(Self.architectures[1])
     let data = try randomRegression(n: 10, m: 6, d: 4, k: 2, seed: 30)
     let posterior = try Posterior(network, data: data, mode: mode, noise: .absolute(0.05), learningRate: 3)
@@ -99,6 +104,11 @@ struct PosteriorPropertyTests {
 
   @Test("Noise: scaled(r) is absolute(r·mean diagonal); observation noise adds σ² to the covariance's diagonal only")
   func noise() throws {
+    // One BLAS thread: predictives computed apart are compared bit for bit.
+    try BLAS.withOneThread(noiseOnOneThread)
+  }
+
+  private func noiseOnOneThread() throws {
     let network = try ArchitectureParser.parse(Self.architectures[2])
     let data = try randomRegression(n: 9, m: 4, d: 3, seed: 50)
     let kernels = try PredictiveKernels(network, train: data.trainInputs, test: data.testInputs, mode: .ntkgp)
@@ -128,11 +138,12 @@ struct PosteriorPropertyTests {
     var x = data.trainInputs
     for j in 0..<2 { x[3, j] = x[1, j] }
     data = try RegressionData(trainInputs: x, trainTargets: data.trainTargets, testInputs: data.testInputs)
-    var posterior = try Posterior(network, data: data, mode: mode)
+    let posterior = try Posterior(network, data: data, mode: mode)
     let train = (posterior.kernels.nngp?.train.elements.map { $0 }, posterior.kernels.ntk?.train.elements.map { $0 })
-    for inPlace in [false, true] {
+    for consuming in [false, true] {
       do {
-        _ = try inPlace ? posterior.predictiveFactoringInPlace() : posterior.predictive()
+        // Consuming a posterior used again below works on a copy of it.
+        _ = try consuming ? posterior.predictiveConsumingKernels() : posterior.predictive()
         Issue.record("a singular kernel was accepted")
       } catch let error as NeuralLimitsError {
         let message = "\(error)"
@@ -145,40 +156,40 @@ struct PosteriorPropertyTests {
     #expect(rescued.mean.isFinite && rescued.covariance.isFinite)
   }
 
-  @Test("Factoring in place gives the predictive bit for bit and leaves the kernels as they were; ntkgp keeps no NNGP blocks",
+  @Test("Using up the kernels gives the predictive bit for bit, the covariance where the test block lay; a posterior sharing them keeps its own",
         arguments: PredictiveMode.allCases)
-  func inPlace(_ mode: PredictiveMode) throws {
+  func consuming(_ mode: PredictiveMode) throws {
     // One BLAS thread for both: OpenBLAS's level-2 reductions depend on its thread count, which
     // suites running alongside lower to 1 while they run (`BLAS.withOneThread`).
-    try BLAS.withOneThread { try inPlaceOnOneThread(mode) }
+    try BLAS.withOneThread { try consumingOnOneThread(mode) }
   }
 
-  private func inPlaceOnOneThread(_ mode: PredictiveMode) throws {
+  private func consumingOnOneThread(_ mode: PredictiveMode) throws {
     let network = try ArchitectureParser.parse(Self.architectures[0])
     let data = try randomRegression(n: 40, m: 7, d: 3, seed: 80)
-    var posterior = try Posterior(network, data: data, mode: mode, noise: .absolute(0.01), observationNoise: true)
-    let expected = try posterior.predictive()
-    // Copies that share no storage with the posterior (which then holds its kernels alone).
-    func snapshot(_ b: KernelBlocks?) -> [[Double]] { b.map { [$0.train, $0.testTrain, $0.test].map { $0.elements.map { $0 } } } ?? [] }
-    func address(_ b: KernelBlocks?) -> UnsafePointer<Double>? { b?.train.elements.withUnsafeBufferPointer { $0.baseAddress } }
-    let before = (snapshot(posterior.kernels.nngp), snapshot(posterior.kernels.ntk))
-    let storage = (address(posterior.kernels.nngp), address(posterior.kernels.ntk))
-    #expect(try posterior.predictiveFactoringInPlace() == expected)
-    #expect(try posterior.predictiveFactoringInPlace(at: 3) == (try posterior.predictive(at: 3)))
-    #expect(snapshot(posterior.kernels.nngp) == before.0 && snapshot(posterior.kernels.ntk) == before.1)
-    if mode != .ensemble {  // factored where they lie, not in a copy
-      #expect(address(posterior.kernels.nngp) == storage.0 && address(posterior.kernels.ntk) == storage.1)
+    func posterior() throws -> Posterior {
+      try Posterior(network, data: data, mode: mode, noise: .absolute(0.01), observationNoise: true)
     }
-    #expect((posterior.kernels.nngp == nil) == (mode == .ntkgp))
-    // A copy shares the storage until the factorisation writes: then the copy keeps its kernels.
-    var first = try Posterior(network, data: data, mode: mode, noise: .absolute(0.01))
-    let second = first
-    #expect(try first.predictiveFactoringInPlace() == (try second.predictive()))
-    #expect(snapshot(first.kernels.nngp) == snapshot(second.kernels.nngp))
-    #expect(snapshot(first.kernels.ntk) == snapshot(second.kernels.ntk))
+    func address(_ m: Matrix) -> UnsafePointer<Double>? { m.elements.withUnsafeBufferPointer { $0.baseAddress } }
+    let expected = try posterior().predictive()
+    // Alone: the solves and the covariance are written over the blocks, nothing is copied.
+    let alone = try posterior()
+    #expect((alone.kernels.nngp == nil) == (mode == .ntkgp))
+    let test = address(mode == .ensemble ? alone.kernels.nngp!.test : alone.trained.test)
+    let result = try (consume alone).predictiveConsumingKernels()
+    #expect(result == expected)
+    #expect(address(result.covariance) == test)
+    // Shared: copy-on-write copies the blocks the predictive writes, the other holder's stay.
+    let shared = try posterior()
+    func snapshot(_ b: KernelBlocks?) -> [[Double]] { b.map { [$0.train, $0.testTrain, $0.test].map { $0.elements.map { $0 } } } ?? [] }
+    let before = (snapshot(shared.kernels.nngp), snapshot(shared.kernels.ntk))
+    #expect(try shared.predictiveConsumingKernels() == expected)
+    #expect(snapshot(shared.kernels.nngp) == before.0 && snapshot(shared.kernels.ntk) == before.1)
+    // A finite time takes the eigen-decomposition, as `predictive(at:)`.
+    #expect(try posterior().predictiveConsumingKernels(at: 3) == (try posterior().predictive(at: 3)))
   }
 
-  @Test("A train block given not exactly symmetric is factored on a copy and left as it was")
+  @Test("A train block given not symmetric: both paths read its lower triangle only")
   func asymmetricTrain() throws {
     try BLAS.withOneThread(asymmetricTrainOnOneThread)
   }
@@ -187,14 +198,16 @@ struct PosteriorPropertyTests {
     let network = try ArchitectureParser.parse(Self.architectures[0])
     let data = try randomRegression(n: 12, m: 3, d: 2, seed: 81)
     let kernels = try PredictiveKernels(network, train: data.trainInputs, test: data.testInputs, mode: .nngp)
+    func posterior(_ kernels: PredictiveKernels) throws -> Posterior {
+      try Posterior(kernels: kernels, targets: data.trainTargets, mode: .nngp, noise: .absolute(0.01))
+    }
+    let expected = try posterior(kernels).predictive()
     var train = kernels.nngp!.train
-    train[7, 2] += 1e-12
+    train[2, 7] += 1
     let blocks = try KernelBlocks(train: train, testTrain: kernels.nngp!.testTrain, test: kernels.nngp!.test)
-    #expect(!blocks.trainIsSymmetric && kernels.nngp!.trainIsSymmetric && kernels.nngp!.train.isSymmetric)
-    var posterior = try Posterior(kernels: PredictiveKernels(nngp: blocks, ntk: nil), targets: data.trainTargets, mode: .nngp,
-                                  noise: .absolute(0.01))
-    #expect(try posterior.predictiveFactoringInPlace() == (try posterior.predictive()))
-    #expect(posterior.kernels.nngp!.train == train)
+    let changed = try posterior(PredictiveKernels(nngp: blocks, ntk: nil))
+    #expect(try changed.predictive() == expected)
+    #expect(try changed.predictiveConsumingKernels() == expected)
   }
 
   @Test("Invalid settings throw one-line errors")

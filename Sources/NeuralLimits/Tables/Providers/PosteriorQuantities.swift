@@ -95,7 +95,7 @@ public struct PosteriorQuantities: QuantityProvider {
       switch q.base {
       case "mean": return .number(study.predictive.mean[i, j])
       case "cov": return .number(study.predictive.covariance[i, j])
-      case "learning_rate": return .number(study.posterior.learningRate)
+      case "learning_rate": return .number(study.learningRate)
       case "simulation.mean": return .estimate(c!.estimate.mean[i, j], standardError: c!.estimate.meanStandardError[i, j])
       case "simulation.variance": return .estimate(c!.estimate.variance[i, j], standardError: c!.estimate.varianceStandardError[i, j])
       case "mean_rel_error": return .number(c!.meanRelativeError)
