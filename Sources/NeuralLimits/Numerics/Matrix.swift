@@ -173,23 +173,6 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
   /// Frobenius norm.
   public var frobeniusNorm: Double { elements.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 
-  /// Square and equal to its transpose entry for entry (in blocks of 32, stopping at the first
-  /// difference).
-  public var isSymmetric: Bool {
-    guard rows == columns else { return false }
-    let n = rows, block = 32
-    return elements.withUnsafeBufferPointer { a in
-      for i0 in stride(from: 0, to: n, by: block) {
-        for j0 in stride(from: 0, through: i0, by: block) {
-          for i in i0..<Swift.min(i0 + block, n) {
-            for j in j0..<Swift.min(j0 + block, i) where a[i * n + j] != a[j * n + i] { return false }
-          }
-        }
-      }
-      return true
-    }
-  }
-
   /// Copies the upper triangle onto the lower one (for results computed on `j ≥ i` only), in
   /// 32 × 32 blocks so that the column reads stay in cache, row blocks spread over the cores.
   public mutating func symmetrizeFromUpper() {
