@@ -25,13 +25,13 @@ enum KernelEvaluator {
     case .pointwise:
       preconditionFailure("pointwise nodes are fused above")
     case .state(let layer, let context):
-      state.materializeZeroNTK()
+      state.materialize()
       state.checkedFinite = false
       try layer.transform(&state, context: context)
     case .serial(let items):
       for item in items { try evaluate(item, slots: slots, &state) }
     case .sum(let branches):
-      state.materializeZeroNTK()
+      state.materialize()
       state.checkedFinite = false
       var total: KernelState?
       for (scale, branch) in branches {
@@ -41,7 +41,7 @@ enum KernelEvaluator {
       }
       state = total ?? state
     case .flow(let derivative):
-      state.materializeZeroNTK()
+      state.materialize()
       state.checkedFinite = false
       try flow(derivative, slots: slots, &state)
     }
@@ -143,8 +143,11 @@ enum KernelEvaluator {
 
   /// Pointers that cross into `concurrentPerform` (each row is written by one task).
   struct Shared: @unchecked Sendable {
-    let nngp: UnsafeMutablePointer<Double>
+    /// `nil` when the NNGP is not stored (`KernelState.storesNNGP`): each task keeps its tile's.
+    let nngp: UnsafeMutablePointer<Double>?
     let ntk: UnsafeMutablePointer<Double>?
+    /// The input kernel, when the NNGP storage is not yet written (`KernelState.pendingGram`).
+    let gram: InputGram?
     /// The tapes of the row inputs and of the column inputs (`Tape.storage`).
     let tape1, tape2: UnsafePointer<Double>
     /// One flag per task: it wrote a non-finite entry.
@@ -160,7 +163,8 @@ enum KernelEvaluator {
   static func fused(_ node: KernelProgram.Node, slots: Int, _ state: inout KernelState) throws {
     let symmetric = state.isSymmetric
     let rows = state.nngp.rows, columns = state.nngp.columns
-    let hasNTK = state.ntk != nil, zeroNTK = state.ntkIsZero
+    let hasNTK = state.ntk != nil, zeroNTK = state.ntkIsZero, gram = state.pendingGram, storesNNGP = state.storesNNGP
+    precondition(storesNNGP || gram != nil, "an NNGP not stored is made from the inputs")
     let diagonalNTK: [Double]? = hasNTK && symmetric ? (zeroNTK ? [Double](repeating: 0, count: rows) : state.ntk!.diagonal) : nil
     let report = QuadratureReport()
     let (tape1, out1, ntkOut) = propagateDiagonal(node, state.var1, ntk: diagonalNTK, slots: slots, report: report)
@@ -178,7 +182,7 @@ enum KernelEvaluator {
       ntkElements.withUnsafeMutableBufferPointer { pt in
         tape1.storage.withUnsafeBufferPointer { t1 in
           tape2.storage.withUnsafeBufferPointer { t2 in
-            let shared = Shared(nngp: pn.baseAddress!, ntk: hasNTK ? pt.baseAddress! : nil, tape1: t1.baseAddress!,
+            let shared = Shared(nngp: storesNNGP ? pn.baseAddress! : nil, ntk: hasNTK ? pt.baseAddress! : nil, gram: gram, tape1: t1.baseAddress!,
                                 tape2: t2.baseAddress!, nonFinite: nonFinite, reports: reports)
             BLAS.concurrentPerform(iterations: tasks) { task in
               let finite = fusedRows(node, shared, rows: (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask),
@@ -193,13 +197,14 @@ enum KernelEvaluator {
     var diagonalFinite = true
     if symmetric {
       for i in 0..<rows {
-        state.nngp.elements[i * columns + i] = out1[i]
+        if storesNNGP { state.nngp.elements[i * columns + i] = out1[i] }
         if let ntkOut { ntkElements[i * columns + i] = ntkOut[i] }
         diagonalFinite = diagonalFinite && out1[i].isFinite && (ntkOut?[i].isFinite ?? true)
       }
     }
     if hasNTK { state.ntk = try! Matrix(rows: rows, columns: columns, elements: ntkElements) }
     state.ntkIsZero = false
+    state.pendingGram = nil
     state.checkedFinite = !nonFinite.values.contains(true) && diagonalFinite
     for r in reports { report.merge(r) }
     try report.check()
@@ -212,7 +217,7 @@ enum KernelEvaluator {
 
   /// Entries of `rows` (right of the diagonal when `upperOnly`), one tile at a time; `firstSet`
   /// is the number of rows in all (the row tape's count of inputs); `zeroNTK`: the NTK storage is
-  /// unwritten and starts at zero. Returns whether every entry written is finite.
+  /// unwritten and starts at zero (and `shared.gram`, when given, makes the NNGP's). Returns whether every entry written is finite.
   private static func fusedRows(_ node: KernelProgram.Node, _ shared: Shared, rows: Range<Int>, firstSet: Int,
                                 columns: Int, slots: Int, upperOnly: Bool, zeroNTK: Bool, report: QuadratureReport) -> Bool {
     var finite = true
@@ -221,13 +226,17 @@ enum KernelEvaluator {
     defer { broadcast.deallocate() }
     let rowSide = InputVariances(q: broadcast, root: broadcast + tileWidth, inverseRoot: broadcast + 2 * tileWidth,
                                  feature: broadcast + 3 * tileWidth)
+    let scratch = shared.nngp == nil ? UnsafeMutablePointer<Double>.allocate(capacity: tileWidth) : nil
+    defer { scratch?.deallocate() }
     for i in rows {
       var start = upperOnly ? i + 1 : 0
       while start < columns {
         let count = min(tileWidth, columns - start)
         let offset = i * columns + start
         if zeroNTK, let ntk = shared.ntk { (ntk + offset).update(repeating: 0, count: count) }
-        run(node, count: count, nngp: shared.nngp + offset, ntk: shared.ntk.map { $0 + offset }, report: report) { slot, layer, _, body in
+        let nngp = scratch ?? shared.nngp! + offset
+        shared.gram?.segment(row: i, from: start, count: count, into: nngp)
+        run(node, count: count, nngp: nngp, ntk: shared.ntk.map { $0 + offset }, report: report) { slot, layer, _, body in
           if layer.readsInputVariances {
             let row = Tape.side(shared.tape1, slot: slot, slots: slots, count: firstSet, first: i)
             UnsafeMutablePointer(mutating: rowSide.q).update(repeating: row.q[0], count: count)
@@ -237,7 +246,7 @@ enum KernelEvaluator {
           }
           body(rowSide, Tape.side(shared.tape2, slot: slot, slots: slots, count: columns, first: start))
         }
-        finite = finite && allFinite(shared.nngp + offset, count) && shared.ntk.map { allFinite($0 + offset, count) } ?? true
+        finite = finite && allFinite(nngp, count) && shared.ntk.map { allFinite($0 + offset, count) } ?? true
         start += count
       }
     }

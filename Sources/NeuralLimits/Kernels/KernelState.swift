@@ -27,6 +27,12 @@ public struct KernelState: Sendable {
   /// The NTK is still the initial zero and its storage not yet written (the fused evaluator
   /// zeroes it tile by tile, in parallel and in cache, instead of in a separate pass).
   var ntkIsZero = false
+  /// The input kernel, not yet written to `nngp`: the fused pass makes it tile by tile
+  /// (`InputGram`), `materialize()` otherwise.
+  var pendingGram: InputGram?
+  /// `false` for an NTK-only request evaluated in one fused pass (`Layer.kernelMatrices`): each
+  /// tile's NNGP, from `pendingGram`, stays in cache and `nngp` is never written.
+  var storesNNGP = true
   /// The last step was a fused pass that found every entry it wrote finite (so `finalize` need
   /// not scan the matrices again); any other step clears it.
   var checkedFinite = false
@@ -34,13 +40,16 @@ public struct KernelState: Sendable {
   /// The input kernel of neural-tangents: `Σ₀ = x1·x2ᵀ/d`, `Θ₀ = 0`.
   public init(x1: Matrix, x2: Matrix? = nil, ntk: Bool) throws {
     try self.init(inputs: x1, x2, ntk: ntk)
-    materializeZeroNTK()
+    materialize()
     if isSymmetric { nngp.symmetrizeFromUpper() }
   }
 
-  /// As `init(x1:x2:ntk:)`, with the NTK left for the evaluator to zero and, for a symmetric
-  /// state, only the upper triangle of the NNGP written.
-  init(inputs x1: Matrix, _ x2: Matrix?, ntk: Bool) throws {
+  /// As `init(x1:x2:ntk:)`, with the zero NTK left for the evaluator to write and, for a
+  /// symmetric state, only the upper triangle of the input kernel written. Without
+  /// `storingNNGP` (an NTK-only request, `Layer.kernelMatrices`) the input kernel is left to the
+  /// fused pass too (`InputGram`) and the NNGP never stored — unless some inputs may repeat, or
+  /// there are more than `InputGram.widest` features.
+  init(inputs x1: Matrix, _ x2: Matrix?, ntk: Bool, storingNNGP: Bool = true) throws {
     try x1.validateFinite("x1")
     if let x2 {
       try x2.validateFinite("x2")
@@ -58,14 +67,19 @@ public struct KernelState: Sendable {
     let d = Double(x1.columns)
     let norms: (Matrix) -> [Double] = { m in (0..<m.rows).map { i in m.row(i).reduce(0) { $0 + $1 * $1 } / d } }
     isSymmetric = x2 == nil
-    nngp = x2.map { BLAS.product(x1, $0, transposeB: true, alpha: 1 / d) } ?? BLAS.upperGram(x1, alpha: 1 / d)
+    nngp = Matrix(rows: x1.rows, columns: x2?.rows ?? x1.rows, uninitialized: ())
     self.ntk = ntk ? Matrix(rows: nngp.rows, columns: nngp.columns, uninitialized: ()) : nil
     ntkIsZero = ntk
     var1 = norms(x1)
     var2 = x2.map(norms) ?? var1
-    // The diagonal of a symmetric state is the variances, exactly (see `KernelTile`).
-    if isSymmetric { for i in 0..<nngp.rows { nngp[i, i] = var1[i] } }
-    markEqualInputs(x1, x2)
+    pendingGram = InputGram(x1, x2)
+    let repeated = isSymmetric ? Set(var1).count < var1.count : !Set(var1).isDisjoint(with: var2)
+    if storingNNGP || repeated || x1.columns > InputGram.widest {
+      materialize()
+      if repeated { markEqualInputs(x1, x2) }
+    } else {
+      storesNNGP = false
+    }
   }
 
   /// Sets each entry that pairs two equal inputs (equal rows at different positions) to their
@@ -74,8 +88,6 @@ public struct KernelState: Sendable {
   /// per position, decorrelates them. Candidates are entries within 10⁻¹⁰ of equal variances;
   /// only those have their rows compared, and the scan is skipped when no variance repeats.
   private mutating func markEqualInputs(_ x1: Matrix, _ x2: Matrix?) {
-    let repeated = isSymmetric ? Set(var1).count < var1.count : !Set(var1).isDisjoint(with: var2)
-    guard repeated else { return }
     let other = x2 ?? x1
     for i in 0..<nngp.rows {
       for j in (isSymmetric ? i + 1 : 0)..<nngp.columns {
@@ -109,23 +121,37 @@ extension KernelState {
     return result
   }
 
-  /// Writes the initial zero NTK if no fused layer has done so yet.
-  mutating func materializeZeroNTK() {
-    guard ntkIsZero else { return }
-    ntk = Matrix(rows: nngp.rows, columns: nngp.columns)
-    ntkIsZero = false
+  /// Writes what no fused layer has yet: the input kernel (by BLAS; for a symmetric state the
+  /// upper triangle, and the variances on the diagonal, exactly — see `KernelTile`), which then
+  /// is stored, and the initial zero NTK.
+  mutating func materialize() {
+    if let gram = pendingGram {
+      storesNNGP = true
+      let scale = 1 / Double(gram.x1.columns)
+      if isSymmetric {
+        nngp = BLAS.upperGram(gram.x1, alpha: scale)
+        for i in 0..<nngp.rows { nngp[i, i] = var1[i] }
+      } else {
+        nngp = BLAS.product(gram.x1, gram.x2Transposed, alpha: scale)
+      }
+      pendingGram = nil
+    }
+    if ntkIsZero {
+      ntk = Matrix(rows: nngp.rows, columns: nngp.columns)
+      ntkIsZero = false
+    }
   }
 
   /// Fills the lower triangle of a symmetric state from the upper one (layers only compute
   /// `j ≥ i`), then checks that every entry is finite.
   mutating func finalize() throws {
-    materializeZeroNTK()
+    materialize()
     if isSymmetric {
-      nngp.symmetrizeFromUpper()
+      if storesNNGP { nngp.symmetrizeFromUpper() }
       ntk?.symmetrizeFromUpper()
     }
     guard !checkedFinite else { return }
-    try nngp.validateFinite("the NNGP result (overflow?)")
+    if storesNNGP { try nngp.validateFinite("the NNGP result (overflow?)") }
     try ntk?.validateFinite("the NTK result (overflow?)")
   }
 }

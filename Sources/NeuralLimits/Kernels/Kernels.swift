@@ -45,6 +45,24 @@ extension Layer {
   }
 }
 
+extension Layer {
+  /// The finished matrices of `kinds` alone (per-input networks, `tokens = 1`): as
+  /// `kernels(_:_:get:)`, but an NTK-only request that one fused pass makes from inputs of few
+  /// features keeps each tile's NNGP in cache — the NNGP is never stored, mirrored or checked
+  /// (128 MB not touched for 4,000 inputs; `KernelState.init(inputs:_:ntk:storingNNGP:)`).
+  func kernelMatrices(_ x1: Matrix, _ x2: Matrix?, get kinds: KernelKinds) throws -> (nngp: Matrix?, ntk: Matrix?) {
+    let program = try KernelProgram(graph, inputWidth: x1.columns, hiddenWidth: nil, tokens: 1)
+    guard kinds == .ntk, program.root.isPointwise else {
+      let state = try kernels(x1, x2, get: kinds)
+      return (kinds.contains(.nngp) ? state.nngp : nil, state.ntk)
+    }
+    var state = try KernelState(inputs: x1, distinctSecondInputs(x1, x2), ntk: true, storingNNGP: false)
+    try KernelEvaluator.evaluate(program.root, slots: program.slotCount, &state)
+    try state.finalize()
+    return (nil, state.ntk)
+  }
+}
+
 /// Throws unless `tokens ≥ 1` divides the row counts of `x1` and `x2`.
 func checkSequences(_ x1: Matrix, _ x2: Matrix?, tokens: Int) throws {
   guard tokens >= 1 else { throw NeuralLimitsError.invalidArgument("--tokens must be at least 1, got \(tokens)") }

@@ -42,7 +42,7 @@ extension KernelState {
     guard nngp.rows % m == 0 else {
       throw NeuralLimitsError.dimensionMismatch("\(nngp.rows) kernel rows are not whole sequences of \(m) tokens")
     }
-    materializeZeroNTK()
+    materialize()
     nngp.symmetrizeFromUpper()
     ntk?.symmetrizeFromUpper()
     nngp = TokenMixing.conjugate(nngp, by: a, tokens: m)

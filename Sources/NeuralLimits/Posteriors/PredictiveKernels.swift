@@ -50,8 +50,7 @@ public struct PredictiveKernels: Sendable {
   /// The infinite-width kernels of `network` that `mode` reads, from the analytic evaluator:
   /// train-train `k(D, D)`, test-train `k(*, D)` and test-test `k(*, *)`, as neural-tangents'
   /// `kernel_fn(x_train, None)`, `kernel_fn(x_test, x_train)` and `kernel_fn(x_test, None)`.
-  /// Blocks the mode does not read (the NNGP of `ntkgp`) are let go as soon as each is computed,
-  /// so that the next blocks and the factorisation reuse their memory.
+  /// Blocks the mode does not read (the NNGP of `ntkgp`) are not stored (`Layer.kernelMatrices`).
   public init(_ network: some Layer, train: Matrix, test: Matrix, mode: PredictiveMode) throws {
     let kinds = mode.kinds
     // The blocks of each kernel read, and what the predictive adds: a factor and W = 𝒦_*D L⁻ᵀ.
@@ -59,11 +58,8 @@ public struct PredictiveKernels: Sendable {
     try MemoryBudget.require(8 * (Double(kinds == [.nngp, .ntk] ? 2 : 1) * blocks + n * n + m * n),
                              for: "the kernels and predictive of \(train.rows) training and \(test.rows) test inputs",
                              hint: "use fewer training or test inputs")
-    func block(_ x1: Matrix, _ x2: Matrix?) throws -> (nngp: Matrix?, ntk: Matrix?) {
-      let state = try network.kernels(x1, x2, get: kinds)
-      return (kinds.contains(.nngp) ? state.nngp : nil, state.ntk)
-    }
-    let dd = try block(train, nil), td = try block(test, train), tt = try block(test, nil)
+    let dd = try network.kernelMatrices(train, nil, get: kinds), td = try network.kernelMatrices(test, train, get: kinds)
+    let tt = try network.kernelMatrices(test, nil, get: kinds)
     try self.init(
       nngp: kinds.contains(.nngp) ? KernelBlocks(finite: dd.nngp!, td.nngp!, tt.nngp!) : nil,
       ntk: kinds.contains(.ntk) ? KernelBlocks(finite: dd.ntk!, td.ntk!, tt.ntk!) : nil)
