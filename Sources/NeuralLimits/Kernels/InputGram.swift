@@ -9,12 +9,15 @@ struct InputGram: Sendable {
 
   /// `n1 × d`.
   let x1: Matrix
-  /// `x2ᵀ` (`x1ᵀ` when `x2` is `nil`), `d × n2`: the entries of a row segment are consecutive.
+  /// `n2 × d` (`x1` when not given).
+  let x2: Matrix
+  /// `x2ᵀ`, `d × n2`: the entries of a row segment are consecutive.
   let x2Transposed: Matrix
 
   init(_ x1: Matrix, _ x2: Matrix?) {
     self.x1 = x1
-    x2Transposed = (x2 ?? x1).transposed
+    self.x2 = x2 ?? x1
+    x2Transposed = self.x2.transposed
   }
 
   /// `out[e] = (Σₖ x1[i, k]·x2[start + e, k])·(1/d)` for `e < count`, summed over `k` in order

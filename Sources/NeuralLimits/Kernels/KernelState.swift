@@ -72,13 +72,25 @@ public struct KernelState: Sendable {
     ntkIsZero = ntk
     var1 = norms(x1)
     var2 = x2.map(norms) ?? var1
-    pendingGram = InputGram(x1, x2)
     let repeated = isSymmetric ? Set(var1).count < var1.count : !Set(var1).isDisjoint(with: var2)
     if storingNNGP || repeated || x1.columns > InputGram.widest {
-      materialize()
+      writeInputKernel(x1, x2 ?? x1)
       if repeated { markEqualInputs(x1, x2) }
     } else {
+      pendingGram = InputGram(x1, x2)
       storesNNGP = false
+    }
+  }
+
+  /// `nngp = x1·x2ᵀ/d` by BLAS; for a symmetric state the upper triangle, and the variances on
+  /// the diagonal, exactly (see `KernelTile`).
+  private mutating func writeInputKernel(_ x1: Matrix, _ x2: Matrix) {
+    let scale = 1 / Double(x1.columns)
+    if isSymmetric {
+      nngp = BLAS.upperGram(x1, alpha: scale)
+      for i in 0..<nngp.rows { nngp[i, i] = var1[i] }
+    } else {
+      nngp = BLAS.product(x1, x2, transposeB: true, alpha: scale)
     }
   }
 
@@ -121,20 +133,13 @@ extension KernelState {
     return result
   }
 
-  /// Writes what no fused layer has yet: the input kernel (by BLAS; for a symmetric state the
-  /// upper triangle, and the variances on the diagonal, exactly — see `KernelTile`), which then
-  /// is stored, and the initial zero NTK.
+  /// Writes what no fused layer has yet: the input kernel (`writeInputKernel`), which then is
+  /// stored, and the initial zero NTK.
   mutating func materialize() {
     if let gram = pendingGram {
-      storesNNGP = true
-      let scale = 1 / Double(gram.x1.columns)
-      if isSymmetric {
-        nngp = BLAS.upperGram(gram.x1, alpha: scale)
-        for i in 0..<nngp.rows { nngp[i, i] = var1[i] }
-      } else {
-        nngp = BLAS.product(gram.x1, gram.x2Transposed, alpha: scale)
-      }
+      writeInputKernel(gram.x1, gram.x2)
       pendingGram = nil
+      storesNNGP = true
     }
     if ntkIsZero {
       ntk = Matrix(rows: nngp.rows, columns: nngp.columns)
