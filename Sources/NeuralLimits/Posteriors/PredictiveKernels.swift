@@ -50,7 +50,8 @@ public struct PredictiveKernels: Sendable {
   /// The infinite-width kernels of `network` that `mode` reads, from the analytic evaluator:
   /// train-train `k(D, D)`, test-train `k(*, D)` and test-test `k(*, *)`, as neural-tangents'
   /// `kernel_fn(x_train, None)`, `kernel_fn(x_test, x_train)` and `kernel_fn(x_test, None)`.
-  /// Blocks the mode does not read (the NNGP of `ntkgp`) are not stored (`Layer.kernelMatrices`).
+  /// Blocks the mode does not read (the NNGP of `ntkgp`) are not kept — for inputs of few
+  /// features not even stored while the NTK is computed (`Layer.kernelMatrices`).
   public init(_ network: some Layer, train: Matrix, test: Matrix, mode: PredictiveMode) throws {
     let kinds = mode.kinds
     // The blocks of each kernel read, and what the predictive adds: a factor and W = 𝒦_*D L⁻ᵀ.
