@@ -17,8 +17,8 @@ extension NeuralLimitsCommand {
   /// Restarts the command once, before anything else, when it should run elsewhere: on the
   /// binary tuned for this CPU (`TunedBinary.handOver`), and with OpenBLAS on the core the CPU's
   /// features call for when OpenBLAS fell back to a generic one and the user has not set
-  /// `OPENBLAS_CORETYPE` (`OpenBLASCoreSelection`). Both in one `execv`, which also shortens
-  /// OpenBLAS's idle spinning (`OpenBLASThreadTimeout`) unless the user set it. A tuned binary on
+  /// `OPENBLAS_CORETYPE` (`OpenBLASCoreSelection`). Both in one `execv` (`ProcessRestart`, which
+  /// also shortens OpenBLAS's idle spinning unless the user set it). A tuned binary on
   /// a CPU lacking its extensions, with no portable binary beside it, stops with exit code 2. If
   /// the restart fails, one warning line goes to standard error and the command carries on here.
   static func relaunchForThisCPU() {
@@ -31,8 +31,7 @@ extension NeuralLimitsCommand {
     let environment = OpenBLASCoreSelection.restartEnvironment()
     guard target != nil || environment != nil else { return }
     do {
-      let timeout = OpenBLASThreadTimeout.restartEnvironment(ProcessInfo.processInfo.environment)
-      try ProcessRestart.execute(target ?? "/proc/self/exe", setting: (environment ?? [:]).merging(timeout) { $1 })
+      try ProcessRestart.execute(target ?? "/proc/self/exe", setting: environment ?? [:])
     } catch {
       FileHandle.standardError.write(Data("neural-limits: warning: \(error); carrying on here\n".utf8))
     }

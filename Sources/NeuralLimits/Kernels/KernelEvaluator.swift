@@ -182,8 +182,8 @@ enum KernelEvaluator {
       ntkElements.withUnsafeMutableBufferPointer { pt in
         tape1.storage.withUnsafeBufferPointer { t1 in
           tape2.storage.withUnsafeBufferPointer { t2 in
-            let shared = Shared(nngp: storesNNGP ? pn.baseAddress! : nil, ntk: hasNTK ? pt.baseAddress! : nil, gram: gram, tape1: t1.baseAddress!,
-                                tape2: t2.baseAddress!, nonFinite: nonFinite, reports: reports)
+            let shared = Shared(nngp: storesNNGP ? pn.baseAddress! : nil, ntk: hasNTK ? pt.baseAddress! : nil, gram: gram,
+                                tape1: t1.baseAddress!, tape2: t2.baseAddress!, nonFinite: nonFinite, reports: reports)
             BLAS.concurrentPerform(iterations: tasks) { task in
               let finite = fusedRows(node, shared, rows: (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask),
                                      firstSet: rows, columns: columns, slots: slots, upperOnly: symmetric, zeroNTK: zeroNTK,
@@ -217,7 +217,8 @@ enum KernelEvaluator {
 
   /// Entries of `rows` (right of the diagonal when `upperOnly`), one tile at a time; `firstSet`
   /// is the number of rows in all (the row tape's count of inputs); `zeroNTK`: the NTK storage is
-  /// unwritten and starts at zero (and `shared.gram`, when given, makes the NNGP's). Returns whether every entry written is finite.
+  /// unwritten and starts at zero (and `shared.gram`, when given, makes the NNGP's). Returns
+  /// whether every entry written is finite.
   private static func fusedRows(_ node: KernelProgram.Node, _ shared: Shared, rows: Range<Int>, firstSet: Int,
                                 columns: Int, slots: Int, upperOnly: Bool, zeroNTK: Bool, report: QuadratureReport) -> Bool {
     var finite = true

@@ -219,7 +219,6 @@ struct SharedSource: @unchecked Sendable {
 }
 
 
-
 extension Matrix {
   public static func + (a: Matrix, b: Matrix) -> Matrix {
     precondition(a.rows == b.rows && a.columns == b.columns, "shape mismatch in +")

@@ -55,24 +55,26 @@ public enum OpenBLASCoreSelection {
   }
 
   /// Restarts this program (the same executable, with the same arguments and environment plus
-  /// `OPENBLAS_CORETYPE` and `detectedCoreVariable`, and `OpenBLASThreadTimeout`'s variable) when
-  /// `relaunchCore` calls for it; returns when no restart is due. Linux only (`/proc/self/exe`);
-  /// elsewhere it always returns.
+  /// `OPENBLAS_CORETYPE` and `detectedCoreVariable`, by `ProcessRestart`) when `relaunchCore`
+  /// calls for it; returns when no restart is due. Linux only (`/proc/self/exe`); elsewhere it
+  /// always returns.
   ///
   /// - Throws: `NeuralLimitsError.io` when the program's executable cannot be re-executed; the
   ///   program then goes on with the generic core and an unchanged environment.
   public static func relaunchIfNeeded() throws {
     guard let environment = restartEnvironment() else { return }
-    let timeout = OpenBLASThreadTimeout.restartEnvironment(ProcessInfo.processInfo.environment)
-    try ProcessRestart.execute("/proc/self/exe", setting: environment.merging(timeout) { $1 })
+    try ProcessRestart.execute("/proc/self/exe", setting: environment)
   }
 }
 
 /// Replaces the running process by an executable, with the same arguments.
 public enum ProcessRestart {
-  /// `execv(path, argv)` with `variables` added to the environment; returns only by throwing
-  /// `NeuralLimitsError.io`, after putting the environment back, when the exec fails.
+  /// `execv(path, argv)` with `variables` added to the environment, and OpenBLAS's idle spinning
+  /// shortened unless the user set it (`OpenBLASThreadTimeout`: the library reads it only when it
+  /// loads, so a restart is its one chance); returns only by throwing `NeuralLimitsError.io`, after
+  /// putting the environment back, when the exec fails.
   public static func execute(_ path: String, setting variables: [String: String]) throws -> Never {
+    let variables = variables.merging(OpenBLASThreadTimeout.restartEnvironment(ProcessInfo.processInfo.environment)) { $1 }
     for (name, value) in variables { setenv(name, value, 1) }
     execv(path, CommandLine.unsafeArgv)
     let reason = String(cString: strerror(errno))
