@@ -229,6 +229,9 @@ enum KernelEvaluator {
                                  feature: broadcast + 3 * tileWidth)
     let scratch = shared.nngp == nil ? UnsafeMutablePointer<Double>.allocate(capacity: tileWidth) : nil
     defer { scratch?.deallocate() }
+    // The tapes in locals: a closure capturing `shared` copies its references (retain and
+    // release per layer and tile, on counts that both cores write).
+    let tape1 = shared.tape1, tape2 = shared.tape2
     for i in rows {
       var start = upperOnly ? i + 1 : 0
       while start < columns {
@@ -239,13 +242,13 @@ enum KernelEvaluator {
         shared.gram?.segment(row: i, from: start, count: count, into: nngp)
         run(node, count: count, nngp: nngp, ntk: shared.ntk.map { $0 + offset }, report: report) { slot, layer, _, body in
           if layer.readsInputVariances {
-            let row = Tape.side(shared.tape1, slot: slot, slots: slots, count: firstSet, first: i)
+            let row = Tape.side(tape1, slot: slot, slots: slots, count: firstSet, first: i)
             UnsafeMutablePointer(mutating: rowSide.q).update(repeating: row.q[0], count: count)
             UnsafeMutablePointer(mutating: rowSide.root).update(repeating: row.root[0], count: count)
             UnsafeMutablePointer(mutating: rowSide.inverseRoot).update(repeating: row.inverseRoot[0], count: count)
             UnsafeMutablePointer(mutating: rowSide.feature).update(repeating: row.feature[0], count: count)
           }
-          body(rowSide, Tape.side(shared.tape2, slot: slot, slots: slots, count: columns, first: start))
+          body(rowSide, Tape.side(tape2, slot: slot, slots: slots, count: columns, first: start))
         }
         finite = finite && allFinite(nngp, count) && shared.ntk.map { allFinite($0 + offset, count) } ?? true
         start += count
