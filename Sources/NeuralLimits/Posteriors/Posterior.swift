@@ -148,16 +148,19 @@ public struct Posterior: Sendable {
           "\(name) is numerically singular: its smallest Cholesky pivot, \(pivot) at row \(row + 1) of \(n), "
             + "is below N·ε times its largest diagonal entry \(largestDiagonal); \(Self.hint)")
       }
-      let mean = BLAS.product(testTrain, try factor.solve(targets))
+      // The mean from the covariance's own factors, `W·(L⁻¹Y)` or `U·Y` (`L·Lᵀ = 𝒦_DD + σ²I`):
+      // at most one triangular solve of the targets besides.
       if !inPlace { testTrain = testTrain.copiedToFreshStorage() }
       switch mode {
       case .nngp, .ntkgp:
         try factor.whiten(rowsInPlace: &testTrain)
+        let mean = BLAS.product(testTrain, try factor.whiten(columns: targets))
         if !inPlace { return (mean, PredictiveCovariance.conditioned(test, on: testTrain)) }
         PredictiveCovariance.condition(&test, on: testTrain)
         return (mean, Self.take(&test))
       case .ensemble:
         try factor.solve(rowsInPlace: &testTrain)
+        let mean = BLAS.product(testTrain, targets)
         if !inPlace { return (mean, PredictiveCovariance.ensemble(copying: nngp!, weights: testTrain)) }
         PredictiveCovariance.ensemble(&nngp!, weights: testTrain)
         return (mean, Self.take(&nngp!.test))

@@ -81,6 +81,56 @@ struct LinearAlgebraTests {
     #expect((a * (try factor.solve(b)) - b).frobeniusNorm / b.frobeniusNorm < 1e-11)
   }
 
+  @Test("Blocked solves (n = 1,100: blocks of 256 and a remainder) against substitution: B·L⁻ᵀ, B·A⁻¹, L⁻¹·B for 1, 2, 7 columns")
+  func blockedSolves() throws {
+    let n = 1100, a = randomSPD(n, seed: 5), b = randomMatrix(7, n, seed: 9)
+    let factor = try Cholesky(a), l = factor.lower
+    // Forward and back substitution, row by row: row r of B·L⁻ᵀ is L⁻¹bᵣ, of B·A⁻¹ then L⁻ᵀ of that.
+    var w = b, x = b
+    for r in 0..<b.rows {
+      for i in 0..<n { w[r, i] = ((0..<i).reduce(b[r, i]) { $0 - l[i, $1] * w[r, $1] }) / l[i, i] }
+      for i in (0..<n).reversed() { x[r, i] = ((i + 1..<n).reduce(w[r, i]) { $0 - l[$1, i] * x[r, $1] }) / l[i, i] }
+    }
+    func relative(_ u: Matrix, _ v: Matrix) -> Double { u.maxAbsDifference(v) / v.elements.reduce(0) { max($0, abs($1)) } }
+    #expect(relative(try factor.whiten(rows: b), w) < 1e-13)
+    #expect(relative(try factor.solve(rows: b), x) < 1e-13)
+    #expect(relative(try factor.whiten(columns: b.transposed), w.transposed) < 1e-13)
+    #expect(relative(try factor.solve(b.transposed), x.transposed) < 1e-13)
+    // One and two columns (`dtrsv`) as the seven (`dtrsm`).
+    for columns in [1, 2] {
+      let some = try Matrix(rows: n, columns: columns, elements: (0..<n * columns).map { b[$0 % columns, $0 / columns] })
+      let expected = try Matrix(rows: n, columns: columns, elements: (0..<n * columns).map { x[$0 % columns, $0 / columns] })
+      #expect(relative(try factor.solve(some), expected) < 1e-13)
+    }
+  }
+
+  @Test("An ill-conditioned kernel (1,100 points 0.01 apart, Gaussian, noise 1e-8): its ill-conditioned diagonal blocks are solved by substitution; |A − L·Lᵀ| ≤ 2γₙ₊₁|L||Lᵀ|, row solves' residuals within 2× substitution's")
+  func blockedIllConditioned() throws {
+    let n = 1100
+    let a = try Matrix(rows: n, columns: n, elements: (0..<n * n).map { k in
+      exp(-pow(Double(k / n - k % n) / 100, 2) / 2) + (k / n == k % n ? 1e-8 : 0)
+    })
+    let factor = try Cholesky(a), l = factor.lower
+    #expect(factor.inverses.usable.contains(false))
+    #expect(try Cholesky(randomSPD(n, seed: 5)).inverses.usable == [Bool](repeating: true, count: 5))
+    // Higham, Theorem 10.3: |A − L·Lᵀ| ≤ γₙ₊₁|L||Lᵀ| for the computed factor; the product that
+    // checks it adds at most γₙ|L||Lᵀ| (γₖ = ku/(1 − ku), u = ε/2).
+    let absL = try Matrix(rows: n, columns: n, elements: l.elements.map(abs))
+    let scale = absL * absL.transposed, product = l * l.transposed
+    let u = Double.ulpOfOne / 2, gamma = Double(n + 1) * u / (1 - Double(n + 1) * u)
+    #expect((0..<n * n).allSatisfy { abs(product.elements[$0] - a.elements[$0]) <= 2 * gamma * scale.elements[$0] })
+    // Row solves against substitution with the same factor: residuals of the same size.
+    let b = randomMatrix(3, n, seed: 10)
+    var w = b, x = b
+    for r in 0..<b.rows {
+      for i in 0..<n { w[r, i] = ((0..<i).reduce(b[r, i]) { $0 - l[i, $1] * w[r, $1] }) / l[i, i] }
+      for i in (0..<n).reversed() { x[r, i] = ((i + 1..<n).reduce(w[r, i]) { $0 - l[$1, i] * x[r, $1] }) / l[i, i] }
+    }
+    let blockedW = try factor.whiten(rows: b), blockedX = try factor.solve(rows: b)
+    #expect((blockedW * l.transposed).maxAbsDifference(b) <= 2 * (w * l.transposed).maxAbsDifference(b))
+    #expect((blockedX * a).maxAbsDifference(b) <= 2 * (x * a).maxAbsDifference(b))
+  }
+
   @Test("Row solves B·A⁻¹ and B·L⁻ᵀ, the smallest pivot; the upper triangle of the factor is zero")
   func rowSolves() throws {
     let a = randomSPD(300, seed: 6), b = randomMatrix(7, 300, seed: 7)
