@@ -43,7 +43,7 @@ let package = Package(
     // Side-by-side benchmarks against neural-tangents (see Benchmarks/README.md).
     .executableTarget(
       name: "neural-limits-benchmark",
-      dependencies: ["NeuralLimits"],
+      dependencies: ["NeuralLimits", "CLAPACKE"],
       path: "Benchmarks/Swift"),
     .testTarget(
       name: "NeuralLimitsTests",

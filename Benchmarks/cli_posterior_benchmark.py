@@ -3,8 +3,9 @@
 Runs `neural-limits posterior --arch ARCH --train-x F --train-y F --test-x F --mode MODE
 [--time T] --noise 0.01 --format npy --out DIR` (process start, reading the .npy inputs,
 computing the kernels and the predictive mean and covariance, writing DIR/mean.npy and
-DIR/cov.npy) for each mode (nngp, ntkgp, ensemble) at t = infinity and at --time, --repeats
-times each, and reports the best wall-clock times, beside neural-tangents' kernels +
+DIR/cov.npy) for each mode (nngp, ntkgp, ensemble) at t = infinity and at --time: once as a
+warm-up, untimed (as neural-tangents' side runs each compiled phase once before timing it), then
+--repeats times, and reports the best wall-clock times, beside neural-tangents' kernels +
 gp_inference / gradient_descent_mse_ensemble (nt_posterior_benchmark.py) on the same inputs.
 With --reference DIR (nt_posterior_benchmark.py's --out) it also reports the largest
 difference from neural-tangents' predictive, relative to the largest magnitude of its mean
@@ -53,6 +54,7 @@ def main():
             command = [args.cli, "posterior", "--arch", ARCH, "--train-x", args.train_x, "--train-y", args.train_y,
                        "--test-x", args.test_x, "--mode", mode, *when, "--noise", repr(NOISE),
                        "--format", "npy", "--out", out]
+            subprocess.run(command, check=True)  # warm-up
             best = float("inf")
             for _ in range(args.repeats):
                 start = time.perf_counter()

@@ -14,6 +14,7 @@
 //
 // Like the CLI, it first restarts on the OpenBLAS core the CPU's features call for when OpenBLAS
 // fell back to a generic one (OpenBLASCoreSelection), so its dgemm rates are the corrected ones.
+import CLAPACKE
 import Dispatch
 import Foundation
 import NeuralLimits
@@ -286,14 +287,30 @@ func sdeVersusNetworkBenchmark() throws {
   ]).serialized())
 }
 
+/// OpenBLAS's own LAPACK Cholesky of `a + jitter·I`, the reference: its lower triangle
+/// copied to fresh storage (as `Cholesky` does), then `dpotrf` whole (a row-major lower triangle is
+/// a column-major upper one).
+func lapackCholesky(_ a: Matrix, jitter: Double) throws {
+  let n = a.rows
+  var l = [Double](repeating: 0, count: n * n)
+  a.elements.withUnsafeBufferPointer { source in
+    for i in 0..<n {
+      for j in 0...i { l[i * n + j] = source[i * n + j] }
+      l[i * n + i] += jitter
+    }
+  }
+  let info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), Int32(n), &l, Int32(n))
+  guard info == 0 else { throw NeuralLimitsError.lapack(routine: "dpotrf", info: Int(info)) }
+}
+
 /// The posterior workload: `--train-x`, `--train-y`, `--test-x` (else `--n` × `--d` and `--m` × `--d`
 /// standard normals and targets `sin(Σⱼ xⱼ)`), He et al.'s toy architecture, noise `σ² = 0.01`.
 /// Best of `--repeats` runs each: the kernels (train-train, test-train and test-test, NNGP and NTK,
-/// by the evaluator); the LAPACK Cholesky of each `N × N` train kernel plus `σ²I` alone
-/// (`Cholesky`: `dpotrf` on a copy); each mode's predictive mean and covariance at `t = ∞` from
+/// by the evaluator); the Cholesky of each `N × N` train kernel plus `σ²I` alone (`Cholesky`, on a
+/// copy) and OpenBLAS's LAPACK `dpotrf` of the NTK's (`lapackCholesky`); each mode's predictive mean and covariance at `t = ∞` from
 /// those kernels (`predictiveConsumingKernels`, as the CLI); the eigen-decomposition alone (`SymmetricEigen`, `dsyevd`); each mode's
 /// trajectory (the eigen-decomposition and the projections) with its predictive at `--time`, and
-/// the cost of one more time; and the BLAS-3 steps after the Cholesky at `t = ∞` alone (`dtrsm`,
+/// the cost of one more time; and the BLAS-3 steps after the Cholesky at `t = ∞` alone (triangular solves,
 /// `dsyrk`, `dgemm`, `dsyr2k`). The checksums are the traces of the covariances.
 func posteriorBenchmark() throws {
   let x: Matrix, y: Matrix, test: Matrix
@@ -319,9 +336,10 @@ func posteriorBenchmark() throws {
   for (name, blocks) in [("nngp", kernels!.nngp!), ("ntk", kernels!.ntk!)] {
     fields.append(("cholesky_\(name)_seconds", .number(try best { _ = try Cholesky(blocks.train, jitter: 0.01) })))
   }
+  fields.append(("lapack_cholesky_seconds", .number(try best { try lapackCholesky(kernels!.ntk!.train, jitter: 0.01) })))
   fields.append(("eigen_seconds", .number(try best { _ = try SymmetricEigen(kernels!.ntk!.train) })))
-  // The BLAS-3 steps after the Cholesky at t = ∞ (NTK blocks), alone: W = Θ_*D L⁻ᵀ (`dtrsm`) and
-  // Θ_** − W·Wᵀ (`dsyrk`) for nngp and ntkgp; U = Θ_*D (Θ_DD + σ²I)⁻¹ (two `dtrsm`), U·K_DD
+  // The BLAS-3 steps after the Cholesky at t = ∞ (NTK blocks), alone: W = Θ_*D L⁻ᵀ (a triangular
+  // solve) and Θ_** − W·Wᵀ (`dsyrk`) for nngp and ntkgp; U = Θ_*D (Θ_DD + σ²I)⁻¹ (two), U·K_DD
   // (`dgemm`) and the `dsyr2k` for the ensemble.
   let ntk = kernels!.ntk!, nngp = kernels!.nngp!
   let factor = try Cholesky(ntk.train, jitter: 0.01)

@@ -159,7 +159,7 @@ public struct CholeskyFactor {
   }
 
   /// Solves `X·(A + εI) = B` for `X = B·(A + εI)⁻¹`: each row `b` of `B` becomes `(A + εI)⁻¹b`
-  /// (two `dtrsm` from the right).
+  /// (two triangular solves from the right).
   public func solve(rows b: Matrix) throws -> Matrix {
     var x = b.copiedToFreshStorage()
     try solve(rowsInPlace: &x)
@@ -172,7 +172,7 @@ public struct CholeskyFactor {
     triangularSolve(&b, side: CblasRight, transpose: CblasNoTrans)
   }
 
-  /// `B·L⁻ᵀ`: each row `b` of `B` becomes `L⁻¹b` (`dtrsm`), so that `W·Wᵀ = B·(A + εI)⁻¹·Bᵀ`
+  /// `B·L⁻ᵀ`: each row `b` of `B` becomes `L⁻¹b` (a triangular solve), so that `W·Wᵀ = B·(A + εI)⁻¹·Bᵀ`
   /// for `W = whiten(rows: B)`.
   public func whiten(rows b: Matrix) throws -> Matrix {
     var x = b.copiedToFreshStorage()

@@ -72,9 +72,9 @@ public struct Posterior: Sendable {
 
   /// The predictive at time `time` of gradient flow (`∞`, the default: the Bayesian posterior
   /// and the converged ensemble). `t = ∞` takes a Cholesky factorisation of `𝒦_DD + σ²I`
-  /// (`dpotrf`, then `dtrsm`, `dsyrk` or `dgemm` + `dsyr2k`); a finite `t` an eigen-decomposition,
-  /// which `trajectory()` keeps for several times. Throws for a negative or NaN time and for a
-  /// train kernel that cannot be inverted (see `Converged`).
+  /// (`Cholesky`, then triangular solves and `dsyrk`, or `dgemm` + `dsyr2k`); a finite `t` an
+  /// eigen-decomposition, which `trajectory()` keeps for several times. Throws for a negative or
+  /// NaN time and for a train kernel that cannot be inverted (see `Converged`).
   public func predictive(at time: Double = .infinity) throws -> GaussianPredictive {
     guard time >= 0 else {
       throw NeuralLimitsError.invalidArgument("the training time must be ≥ 0 (∞ for the limit), got \(time)")
