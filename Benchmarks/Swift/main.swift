@@ -307,10 +307,11 @@ func lapackCholesky(_ a: Matrix, jitter: Double) throws {
 /// standard normals and targets `sin(Σⱼ xⱼ)`), He et al.'s toy architecture, noise `σ² = 0.01`.
 /// Best of `--repeats` runs each: the kernels (train-train, test-train and test-test, NNGP and NTK,
 /// by the evaluator); the Cholesky of each `N × N` train kernel plus `σ²I` alone (`Cholesky`, on a
-/// copy) and OpenBLAS's LAPACK `dpotrf` of the NTK's (`lapackCholesky`); each mode's predictive mean and covariance at `t = ∞` from
-/// those kernels (`predictiveConsumingKernels`, as the CLI); the eigen-decomposition alone (`SymmetricEigen`, `dsyevd`); each mode's
-/// trajectory (the eigen-decomposition and the projections) with its predictive at `--time`, and
-/// the cost of one more time; and the BLAS-3 steps after the Cholesky at `t = ∞` alone (triangular solves,
+/// copy) and OpenBLAS's LAPACK `dpotrf` of the NTK's (`lapackCholesky`); each mode's predictive
+/// mean and covariance at `t = ∞` from those kernels (`predictiveConsumingKernels`, as the CLI);
+/// the eigen-decomposition alone (`SymmetricEigen`, `dsyevd`); each mode's trajectory (the
+/// eigen-decomposition and the projections) with its predictive at `--time`, and the cost of one
+/// more time; and the BLAS-3 steps after the Cholesky at `t = ∞` alone (triangular solves,
 /// `dsyrk`, `dgemm`, `dsyr2k`). The checksums are the traces of the covariances.
 func posteriorBenchmark() throws {
   let x: Matrix, y: Matrix, test: Matrix
