@@ -287,18 +287,12 @@ func sdeVersusNetworkBenchmark() throws {
   ]).serialized())
 }
 
-/// OpenBLAS's own LAPACK Cholesky of `a + jitter·I`, the reference: its lower triangle
-/// copied to fresh storage (as `Cholesky` does), then `dpotrf` whole (a row-major lower triangle is
-/// a column-major upper one).
+/// OpenBLAS's own LAPACK Cholesky of `a + jitter·I`, the reference: `dpotrf` whole on a
+/// copy of `a` (a row-major lower triangle is a column-major upper one; the rest is not read).
 func lapackCholesky(_ a: Matrix, jitter: Double) throws {
   let n = a.rows
-  var l = [Double](repeating: 0, count: n * n)
-  a.elements.withUnsafeBufferPointer { source in
-    for i in 0..<n {
-      for j in 0...i { l[i * n + j] = source[i * n + j] }
-      l[i * n + i] += jitter
-    }
-  }
+  var l = a.elements
+  for i in 0..<n { l[i * n + i] += jitter }
   let info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), Int32(n), &l, Int32(n))
   guard info == 0 else { throw NeuralLimitsError.lapack(routine: "dpotrf", info: Int(info)) }
 }
